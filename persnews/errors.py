@@ -1,0 +1,33 @@
+"""Every error persnews raises on purpose lives here, so callers can catch them by type."""
+
+from __future__ import annotations
+
+
+class PersnewsError(Exception):
+    """Base class of all persnews errors."""
+
+
+class ModelLoadError(PersnewsError):
+    """A model directory or hub id could not be loaded (missing files, unsafe weights, bad config)."""
+
+
+class InputDecodeError(PersnewsError):
+    """An input file is not valid UTF-8; the message names the file and byte offset."""
+
+
+class DataFormatError(PersnewsError):
+    """An annotated file or corpus breaks its format; ``problems`` holds every ``file:line: reason``."""
+
+    def __init__(self, message: str, problems: list[str] | None = None):
+        self.problems = list(problems or [])
+        details = "".join(f"\n  {p}" for p in self.problems[:50])
+        more = f"\n  ... and {len(self.problems) - 50} more" if len(self.problems) > 50 else ""
+        super().__init__(message + details + more)
+
+
+class CorpusMismatchError(PersnewsError):
+    """A stand-off layer points at corpus text that is missing or has changed."""
+
+
+class TrainingError(PersnewsError):
+    """Training could not start or did not finish; the previous model is left untouched."""
