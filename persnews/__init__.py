@@ -1,0 +1,33 @@
+"""persnews: who holds which office in Persian news.
+
+>>> import persnews
+>>> doc = persnews.extract("...")            # doctest: +SKIP
+>>> [(e.label, e.text) for e in doc.entities]  # doctest: +SKIP
+
+The model-facing names (``extract``, ``load``, ``Extractor``) are imported on
+first use, so ``import persnews`` and ``persnews --version`` stay quick.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .document import LABELS, Document, Entity, Official, Position, Relation
+from .errors import (CorpusMismatchError, DataFormatError, InputDecodeError, ModelLoadError, PersnewsError,
+                     TrainingError)
+
+__version__ = "0.1.0"
+
+__all__ = ["extract", "load", "Extractor", "Document", "Entity", "Relation", "Official", "Position", "LABELS",
+           "PersnewsError", "ModelLoadError", "InputDecodeError", "DataFormatError", "CorpusMismatchError",
+           "TrainingError", "__version__"]
+
+_LAZY = {"extract", "load", "Extractor"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from . import pipeline
+
+        return getattr(pipeline, name)
+    raise AttributeError(f"module 'persnews' has no attribute {name!r}")

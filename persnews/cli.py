@@ -1,0 +1,139 @@
+"""The ``persnews`` command: each subcommand parses arguments, calls one library function, prints.
+
+    persnews extract [FILE ...|-] [--model PATH] [--format json|jsonl|conll|html] [--batch-size N]
+    persnews train ...        persnews evaluate MODEL DATA ...      persnews pretrain ...
+    persnews data {stats,validate,merge,import,export-labelstudio,build-release} ...
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from . import __version__
+from .data.cli import add_data_commands
+from .errors import InputDecodeError, PersnewsError
+
+
+def read_inputs(paths: Sequence[str]) -> list[tuple[str, str]]:
+    """(name, text) of each file, or of standard input for ``-`` or no path; bad UTF-8 names the file."""
+    inputs = []
+    for path in paths or ["-"]:
+        data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+        name = "<stdin>" if path == "-" else path
+        try:
+            inputs.append((name, data.decode("utf-8-sig")))
+        except UnicodeDecodeError as error:
+            raise InputDecodeError(f"{name}: not valid UTF-8 at byte {error.start} ({error.reason})") from error
+    return inputs
+
+
+def _extract(args: argparse.Namespace) -> int:
+    from .pipeline import load
+    from .render import to_conll, to_html
+
+    inputs = read_inputs(args.files)
+    extractor = load(args.model)
+    documents = extractor.extract_many([text for _, text in inputs], batch_size=args.batch_size,
+                                       progress=len(inputs) > 1 and not args.quiet)
+    documents = [type(d)(d.text, d.entities, d.relations, d.officials, name) for d, (name, _) in zip(documents, inputs)]
+    out = sys.stdout
+    if args.format == "json":
+        payload = [d.to_dict() for d in documents]
+        json.dump(payload[0] if len(payload) == 1 else payload, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    elif args.format == "jsonl":
+        out.writelines(d.to_json() + "\n" for d in documents)
+    elif args.format == "conll":
+        out.write("\n".join(f"# id = {d.id}\n{to_conll(d)}" for d in documents))
+    else:
+        out.write(to_html(documents))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="persnews", description="Who holds which office in Persian news.")
+    parser.add_argument("--version", action="version", version=f"persnews {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    extract = commands.add_parser("extract", help="tag people, roles, organisations and places; link officials")
+    extract.add_argument("files", nargs="*", help="UTF-8 text files, one document each; '-' or none: stdin")
+    extract.add_argument("--model", default=None, help="model folder or hub id (default: the shipped model)")
+    extract.add_argument("--format", choices=["json", "jsonl", "conll", "html"], default="json")
+    extract.add_argument("--batch-size", type=int, default=32, help="encoder windows per forward pass")
+    extract.add_argument("--quiet", action="store_true", help="no progress bar")
+    extract.set_defaults(run=_extract)
+
+    train = commands.add_parser("train", help="train a tagger (all options: persnews train --help)",
+                                add_help=False)
+    train.add_argument("options", nargs=argparse.REMAINDER, help="transformers-style training options")
+    train.set_defaults(run=_train)
+
+    evaluate = commands.add_parser("evaluate", help="score a model on data sources")
+    evaluate.add_argument("model", help="model folder or hub id; 'default' for the shipped model")
+    evaluate.add_argument("data", nargs="+", help="sources: peyma:test, arman:fold3, data/releases/v1:test, x.jsonl")
+    evaluate.add_argument("--strip-zwnj", action="store_true", help="remove every ZWNJ from the text first")
+    evaluate.add_argument("--report", help="also write the report as JSON to this file")
+    evaluate.add_argument("--corpora", help="third-party corpora folder (default ../shared/corpora)")
+    evaluate.add_argument("--batch-size", type=int, default=32)
+    evaluate.set_defaults(run=_evaluate)
+
+    pretrain = commands.add_parser("pretrain", help="vocabulary, word vectors and MLM weights from raw text")
+    pretrain.add_argument("step", choices=["corpus", "vocab", "vectors", "mlm"])
+    pretrain.add_argument("--corpora", help="third-party corpora folder (default ../shared/corpora)")
+    pretrain.add_argument("--words", default="runs/words.txt", help="the normalised word corpus (step corpus writes it)")
+    pretrain.add_argument("--output", required=True, help="output folder (or file, for step corpus)")
+    pretrain.add_argument("--tokenizer", help="WordPiece folder (step mlm)")
+    pretrain.add_argument("--minutes", type=float, default=60.0, help="time budget (step mlm)")
+    pretrain.set_defaults(run=_pretrain)
+
+    add_data_commands(commands)
+    return parser
+
+
+def _train(args: argparse.Namespace) -> int:
+    from .training import main as train_main
+
+    train_main(args.options)
+    return 0
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from .evaluation.report import evaluate, format_report
+
+    model = None if args.model == "default" else args.model
+    report = evaluate(model, args.data, corpora=args.corpora, zwnj_stripped=args.strip_zwnj,
+                      batch_size=args.batch_size, output=args.report)
+    print(format_report(report))
+    return 0
+
+
+def _pretrain(args: argparse.Namespace) -> int:
+    from . import pretraining
+
+    output = Path(args.output)
+    if args.step == "corpus":
+        print(f"{pretraining.write_word_corpus(pretraining.corpora_root(args.corpora), output)} words")
+    elif args.step == "vocab":
+        print(f"vocabulary of {len(pretraining.train_wordpiece(Path(args.words), output))} written to {output}")
+    elif args.step == "vectors":
+        print(f"{pretraining.train_word_vectors(Path(args.words), output)} word vectors written to {output}")
+    else:
+        print(pretraining.pretrain_mlm(Path(args.words), Path(args.tokenizer), output, minutes=args.minutes))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except (PersnewsError, FileNotFoundError, IsADirectoryError) as error:
+        print(f"persnews: error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

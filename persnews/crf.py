@@ -1,0 +1,100 @@
+"""A linear-chain CRF over word positions, with partial labels and BIO-legal transitions.
+
+Partial labels let one model learn from corpora that never annotated ROLE:
+where a corpus says ``O`` for a word that may be part of a title, the word is
+allowed any of ``O``/``B-ROLE``/``I-ROLE`` and the loss sums over all of them
+(the "constrained forward" of Tsuboi et al., 2008). Transitions that BIO
+forbids (``O`` → ``I-X``, ``B-X`` → ``I-Y``) are masked, so Viterbi never
+produces an ``I-`` without its ``B-``.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+_NEG = -1e4
+
+
+def bio_transition_mask(tags: list[str]) -> torch.Tensor:
+    """``mask[i, j]`` is True where tag ``j`` may follow tag ``i``; row ``len(tags)`` is the start."""
+    n = len(tags)
+    mask = torch.ones(n + 1, n, dtype=torch.bool)
+    for j, tag in enumerate(tags):
+        if tag.startswith("I-"):
+            for i in range(n + 1):
+                previous = tags[i] if i < n else "O"
+                mask[i, j] = previous[2:] == tag[2:] and previous != "O"
+    return mask
+
+
+class CRF(nn.Module):
+    """Emission scores (batch, words, tags) → loss and best paths, over a word mask."""
+
+    def __init__(self, tags: list[str]):
+        super().__init__()
+        self.num_tags = len(tags)
+        self.transitions = nn.Parameter(torch.zeros(self.num_tags, self.num_tags))
+        self.start = nn.Parameter(torch.zeros(self.num_tags))
+        self.end = nn.Parameter(torch.zeros(self.num_tags))
+        legal = bio_transition_mask(tags)
+        self.register_buffer("illegal_transitions", ~legal[:-1], persistent=False)
+        self.register_buffer("illegal_starts", ~legal[-1], persistent=False)
+
+    def _scores(self) -> tuple[torch.Tensor, torch.Tensor]:
+        transitions = self.transitions.masked_fill(self.illegal_transitions, _NEG)
+        return self.start.masked_fill(self.illegal_starts, _NEG), transitions
+
+    def _forward(self, emissions: torch.Tensor, mask: torch.Tensor, allowed: torch.Tensor | None) -> torch.Tensor:
+        """log of the summed score of all paths (through ``allowed`` tags only, when given)."""
+        start, transitions = self._scores()
+        if allowed is not None:
+            emissions = emissions.masked_fill(~allowed, _NEG)
+        alpha = start + emissions[:, 0]
+        for t in range(1, emissions.size(1)):
+            step = torch.logsumexp(alpha.unsqueeze(2) + transitions + emissions[:, t].unsqueeze(1), dim=1)
+            alpha = torch.where(mask[:, t].unsqueeze(1), step, alpha)
+        return torch.logsumexp(alpha + self.end, dim=1)
+
+    def loss(self, emissions: torch.Tensor, mask: torch.Tensor, allowed: torch.Tensor) -> torch.Tensor:
+        """Mean negative log-likelihood of the allowed paths; ``allowed`` is (batch, words, tags) bool."""
+        allowed = allowed | ~mask.unsqueeze(2)
+        gold = self._forward(emissions, mask, allowed)
+        total = self._forward(emissions, mask, None)
+        return (total - gold).mean()
+
+    def decode(self, emissions: torch.Tensor, mask: torch.Tensor) -> list[list[int]]:
+        """Viterbi: the best legal tag sequence of each row, as long as its mask."""
+        start, transitions = self._scores()
+        score = start + emissions[:, 0]
+        history = []
+        for t in range(1, emissions.size(1)):
+            best, index = (score.unsqueeze(2) + transitions).max(dim=1)
+            history.append(index)
+            score = torch.where(mask[:, t].unsqueeze(1), best + emissions[:, t], score)
+        score = score + self.end
+        lengths = mask.sum(dim=1).tolist()
+        paths = []
+        for row, length in enumerate(lengths):
+            tag = int(score[row].argmax())
+            path = [tag]
+            for t in range(length - 1, 0, -1):
+                tag = int(history[t - 1][row, tag])
+                path.append(tag)
+            paths.append(path[::-1])
+        return paths
+
+    def marginals(self, emissions: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """P(tag at word | sentence) by forward-backward; confidence of each predicted tag."""
+        start, transitions = self._scores()
+        n = emissions.size(1)
+        alphas = [start + emissions[:, 0]]
+        for t in range(1, n):
+            step = torch.logsumexp(alphas[-1].unsqueeze(2) + transitions + emissions[:, t].unsqueeze(1), dim=1)
+            alphas.append(torch.where(mask[:, t].unsqueeze(1), step, alphas[-1]))
+        betas = [self.end.expand_as(alphas[-1])]
+        for t in range(n - 1, 0, -1):
+            step = torch.logsumexp(transitions + (emissions[:, t] + betas[0]).unsqueeze(1), dim=2)
+            betas.insert(0, torch.where(mask[:, t].unsqueeze(1), step, betas[0]))
+        log_z = torch.logsumexp(alphas[-1] + self.end, dim=1, keepdim=True)
+        return torch.stack([(a + b - log_z).exp() for a, b in zip(alphas, betas)], dim=1)

@@ -1,0 +1,58 @@
+"""Named data sources for training and evaluation: ``peyma:test``, ``arman:fold3``, a release split, a JSONL file.
+
+A source says which labels it annotates: third-party corpora never tagged
+ROLE, so a model is neither taught nor scored on ROLE there.
+
+>>> parse_source("arman:fold3").labels
+('PER', 'ORG', 'LOC')
+>>> parse_source("data/releases/v1:test").kind
+'release'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..document import LABELS, Document
+from .corpora import CORPORA, corpora_root, read_corpus_file
+from .jsonl import read_documents
+
+CORPUS_LABELS = ("PER", "ORG", "LOC")
+
+
+@dataclass(frozen=True)
+class Source:
+    """``kind`` is ``corpus``, ``release`` or ``jsonl``; ``name`` and ``part`` locate it."""
+
+    spec: str
+    kind: str
+    name: str
+    part: str
+    labels: tuple[str, ...]
+
+
+def parse_source(spec: str) -> Source:
+    """``CORPUS:FILE`` (file stem, e.g. ``peyma:train``), ``RELEASE_DIR:SPLIT``, or ``FILE.jsonl``."""
+    head, _, tail = spec.rpartition(":")
+    if head in CORPORA:
+        return Source(spec, "corpus", head, tail, CORPUS_LABELS)
+    if spec.endswith(".jsonl"):
+        return Source(spec, "jsonl", spec, "", LABELS)
+    if head and tail in ("train", "dev", "test"):
+        return Source(spec, "release", head, tail, LABELS)
+    raise ValueError(f"unknown data source {spec!r}: use CORPUS:FILE ({', '.join(CORPORA)}), "
+                     "RELEASE_DIR:{train,dev,test} or a .jsonl file")
+
+
+def load_source(source: Source, corpora: str | Path | None = None) -> list[Document]:
+    """The documents of a source; corpus files are read from the corpora folder by path."""
+    if source.kind == "corpus":
+        spec = CORPORA[source.name]
+        stems = {Path(f).stem: f for f in spec.files}
+        if source.part not in stems:
+            raise ValueError(f"{source.name} has no file {source.part!r}; it has {', '.join(stems)}")
+        path = corpora_root(corpora) / spec.folder / stems[source.part]
+        return [s.to_document() for s in read_corpus_file(source.name, path).sentences]
+    path = Path(source.name) / f"{source.part}.jsonl" if source.kind == "release" else Path(source.name)
+    return [document for _, document in read_documents(path)]

@@ -1,0 +1,129 @@
+"""The tagger network: a BERT encoder, word features beside it, and a CRF (or softmax) over words.
+
+It is a ``transformers`` ``PreTrainedModel``, so ``save_pretrained`` /
+``from_pretrained`` write and read ``config.json`` + ``model.safetensors``,
+and ``Trainer`` trains it as it trains ``BertForTokenClassification``. The
+encoder is any BERT: a compact one trained here from scratch, or ParsBERT.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+from transformers import BertConfig, BertModel, BertPreTrainedModel
+from transformers.utils import ModelOutput
+
+from .crf import CRF
+from .features import AFFIX_SLOTS
+
+
+class PersnewsConfig(BertConfig):
+    """A BERT config plus the tagger's own settings (features, CRF, label set)."""
+
+    model_type = "persnews-tagger"
+
+    def __init__(self, word_vectors: int = 0, word_vector_dim: int = 0, affix_buckets: int = 0,
+                 affix_dim: int = 0, use_crf: bool = True, max_window: int = 256, **kwargs):
+        super().__init__(**kwargs)
+        self.word_vectors = word_vectors          # rows of the frozen word-vector table (0: none)
+        self.word_vector_dim = word_vector_dim
+        self.affix_buckets = affix_buckets        # hashed affix feature buckets (0: none)
+        self.affix_dim = affix_dim
+        self.use_crf = use_crf
+        self.max_window = max_window              # sub-tokens per encoder window, [CLS]/[SEP] included
+
+    @property
+    def tags(self) -> list[str]:
+        return [self.id2label[i] for i in range(len(self.id2label))]
+
+
+@dataclass
+class TaggerOutput(ModelOutput):
+    loss: torch.Tensor | None = None
+    logits: torch.Tensor | None = None  # (batch, sub-tokens, tags) emission scores
+
+
+class PersnewsTagger(BertPreTrainedModel):
+    """Token classifier over first sub-tokens; ``word_mask`` marks the first sub-token of each word."""
+
+    config_class = PersnewsConfig
+
+    def __init__(self, config: PersnewsConfig):
+        super().__init__(config)
+        self.bert = BertModel(config, add_pooling_layer=False)
+        feature_dim = 0
+        if config.word_vectors:
+            self.word_vectors = nn.Embedding(config.word_vectors, config.word_vector_dim, padding_idx=0)
+            self.word_vectors.weight.requires_grad = False
+            feature_dim += config.word_vector_dim
+        if config.affix_buckets:
+            self.affixes = nn.EmbeddingBag(config.affix_buckets, config.affix_dim, mode="sum", padding_idx=0)
+            feature_dim += config.affix_dim
+        self.feature_dim = feature_dim
+        if feature_dim:
+            self.feature_projection = nn.Linear(feature_dim, config.hidden_size)
+        self.dropout = nn.Dropout(config.hidden_dropout_prob)
+        self.classifier = nn.Linear(config.hidden_size + feature_dim, config.num_labels)
+        self.crf = CRF(config.tags) if config.use_crf else None
+        self.post_init()
+
+    def _features(self, vector_ids: torch.Tensor | None, affix_ids: torch.Tensor | None) -> torch.Tensor | None:
+        parts = []
+        if self.config.word_vectors:
+            parts.append(self.word_vectors(vector_ids))
+        if self.config.affix_buckets:
+            batch, length, _ = affix_ids.shape
+            parts.append(self.affixes(affix_ids.reshape(-1, AFFIX_SLOTS)).reshape(batch, length, -1))
+        return torch.cat(parts, dim=-1) if parts else None
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, word_mask: torch.Tensor,
+                vector_ids: torch.Tensor | None = None, affix_ids: torch.Tensor | None = None,
+                labels: torch.Tensor | None = None, allowed: torch.Tensor | None = None) -> TaggerOutput:
+        """``labels`` (-100 off first sub-tokens and where unknown) trains the softmax head;
+        ``allowed`` (batch, sub-tokens) bitmasks of permitted tags trains the CRF."""
+        features = self._features(vector_ids, affix_ids)
+        embeddings = self.bert.embeddings.word_embeddings(input_ids)
+        if features is not None:
+            embeddings = embeddings + self.feature_projection(features)
+        hidden = self.bert(inputs_embeds=embeddings, attention_mask=attention_mask).last_hidden_state
+        if features is not None:
+            hidden = torch.cat([hidden, features], dim=-1)
+        logits = self.classifier(self.dropout(hidden))
+        loss = None
+        if self.crf is not None and allowed is not None:
+            emissions, mask = gather_words(logits, word_mask)
+            bits = gather_words(allowed.unsqueeze(-1), word_mask)[0].squeeze(-1)
+            allowed_tags = (bits.unsqueeze(-1) >> torch.arange(self.config.num_labels, device=bits.device)) & 1
+            loss = self.crf.loss(emissions, mask, allowed_tags.bool())
+        elif labels is not None:
+            loss = nn.functional.cross_entropy(logits.reshape(-1, logits.size(-1)), labels.reshape(-1),
+                                               ignore_index=-100)
+        return TaggerOutput(loss=loss, logits=logits)
+
+    @torch.inference_mode()
+    def predict(self, **inputs: torch.Tensor) -> list[list[tuple[int, float]]]:
+        """Best tag and its confidence for each word of each row."""
+        word_mask = inputs["word_mask"]
+        logits = self(**inputs).logits
+        emissions, mask = gather_words(logits, word_mask)
+        if self.crf is not None:
+            paths = self.crf.decode(emissions, mask)
+            probabilities = self.crf.marginals(emissions, mask)
+        else:
+            probabilities = emissions.softmax(-1)
+            paths = [probabilities[row, : int(mask[row].sum())].argmax(-1).tolist() for row in range(len(mask))]
+        return [[(tag, float(probabilities[row, k, tag])) for k, tag in enumerate(path)]
+                for row, path in enumerate(paths)]
+
+
+def gather_words(values: torch.Tensor, word_mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Move each row's first-sub-token positions to the front: (batch, words, ...) and a word mask."""
+    counts = word_mask.sum(dim=1)
+    width = max(int(counts.max()), 1) if counts.numel() else 1
+    order = torch.argsort((~word_mask).to(torch.int8), dim=1, stable=True)[:, :width]
+    index = order.unsqueeze(-1).expand(-1, -1, values.size(-1))
+    gathered = values.gather(1, index)
+    mask = torch.arange(width, device=values.device).unsqueeze(0) < counts.unsqueeze(1)
+    return gathered, mask

@@ -1,0 +1,191 @@
+"""The normalised view of a text, with a map from every view character back to the original.
+
+The model reads a cleaned-up view: Persian letters for Arabic «ي ى ك ة»,
+ASCII digits for Persian and Arabic-Indic ones, no kashida, diacritics or
+bidi/control characters, one kind of space, one ZWNJ, and the common
+missing-ZWNJ forms repaired («میشود» → «می‌شود», «کتاب ها» → «کتاب‌ها»).
+The caller's string is never changed: spans found in the view are mapped back
+with :meth:`NormalizedText.to_original`.
+
+>>> view = normalize("رئيس  شوراي شهر ميگويد")
+>>> view.text
+'رئیس شورای شهر می\u200cگوید'
+>>> start, end = view.to_original(5, 10)
+>>> "رئيس  شوراي شهر ميگويد"[start:end]
+'شوراي'
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+ZWNJ = "\u200c"
+
+_CHAR_MAP = {
+    "ي": "ی", "ى": "ی", "ې": "ی", "ۍ": "ی", "ك": "ک", "ڪ": "ک", "ة": "ه", "ۀ": "ه", "ە": "ه",
+    "٤": "4", "٥": "5", "٦": "6",
+    "\u200b": ZWNJ, "\u2060": ZWNJ,
+    "\u2028": "\n", "\u2029": "\n", "\r": "\n", "\x85": "\n",
+}
+for _digit in range(10):
+    _CHAR_MAP[chr(0x06F0 + _digit)] = str(_digit)  # Persian digits
+    _CHAR_MAP[chr(0x0660 + _digit)] = str(_digit)  # Arabic-Indic digits
+
+_MARKS = re.compile("[\u064b-\u065f\u0670\u0610-\u061a\u06d6-\u06ed\u0640]")
+"""Diacritics, Quranic marks and kashida: dropped, but kept inside a span they trail."""
+
+_DROPPED_CATEGORIES = {"Cc", "Cf", "Co", "Cs", "Cn"}
+"""Control, format (bidi marks, ZWJ, BOM, soft hyphen), private-use and unassigned characters."""
+
+
+def _classify(ch: str) -> str | None:
+    """What a character becomes in the view: itself, a replacement, '' (dropped) or None (a trailing mark)."""
+    if ch in _CHAR_MAP:
+        return _CHAR_MAP[ch]
+    if ch == "\n" or ch == ZWNJ:
+        return ch
+    if _MARKS.match(ch):
+        return None
+    if "\ufb50" <= ch <= "\ufdff" or "\ufe70" <= ch <= "\ufefe":  # Arabic presentation forms
+        return "".join(_CHAR_MAP.get(c, c) for c in unicodedata.normalize("NFKC", ch))
+    category = unicodedata.category(ch)
+    if category in ("Zs", "Zl", "Zp") or ch in "\t\x0b\x0c":
+        return " "
+    if category in _DROPPED_CATEGORIES:
+        return ""
+    return ch
+
+
+_classify_cached = lru_cache(maxsize=4096)(_classify)
+
+_AFFIX_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    # collapse space runs; drop ZWNJ runs, and ZWNJ next to a space or at a word edge
+    (re.compile(r"(?<= ) +"), ""),
+    (re.compile(ZWNJ + r"(?=" + ZWNJ + ")"), ""),
+    (re.compile(r"(?<=[\s])" + ZWNJ + r"|" + ZWNJ + r"(?=[\s])|^" + ZWNJ + "|" + ZWNJ + "$"), ""),
+    (re.compile(r"(?<=\W)" + ZWNJ + r"|" + ZWNJ + r"(?=\W)"), ""),
+    # plural and comparative suffixes written apart: «کتاب ها» → «کتاب‌ها» (hazm's affix rule)
+    (re.compile(r"(?<=[\u0600-\u06ff]{2}) (?=(?:ها|های|هایی|تر|ترین)(?![\u0600-\u06ff]))"), ZWNJ),
+    # «شنبهها» → «شنبه‌ها»
+    (re.compile(r"(?<=[\u0600-\u06ff]ه)(?=ها)"), ZWNJ),
+]
+
+
+@dataclass(frozen=True)
+class NormalizedText:
+    """A view of ``original``; view character ``i`` came from ``original[starts[i]:ends[i]]``.
+
+    Characters the view inserts (a repaired ZWNJ) have ``starts[i] == ends[i]``.
+    """
+
+    original: str
+    text: str
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Map the view span ``[start, end)`` to the original string's span that produced it."""
+        if not 0 <= start < end <= len(self.text):
+            raise ValueError(f"view span {start}:{end} outside 0:{len(self.text)}")
+        first = next((i for i in range(start, end) if self.starts[i] < self.ends[i]), start)
+        last = next((i for i in range(end - 1, start - 1, -1) if self.starts[i] < self.ends[i]), end - 1)
+        return self.starts[first], max(self.ends[last], self.starts[first])
+
+
+def _map_characters(text: str) -> tuple[list[str], list[int], list[int]]:
+    chars: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for i, ch in enumerate(text):
+        new = _classify_cached(ch)
+        if new is None:  # a mark: no view character, but it belongs to the letter before it
+            if ends and ends[-1] == i:
+                ends[-1] = i + 1
+            continue
+        for k, piece in enumerate(new):
+            chars.append(piece)
+            starts.append(i)
+            ends.append(i + 1 if k == len(new) - 1 else i)
+    return chars, starts, ends
+
+
+def _substitute(text: str, starts: list[int], ends: list[int], pattern: re.Pattern[str],
+                replacement: str) -> tuple[str, list[int], list[int]]:
+    """``pattern.sub(replacement, text)`` that keeps the offset map (replacement of 0 or 1 character)."""
+    out, new_starts, new_ends, cursor = [], [], [], 0
+    for match in pattern.finditer(text):
+        a, b = match.span()
+        out.append(text[cursor:a])
+        new_starts += starts[cursor:a]
+        new_ends += ends[cursor:a]
+        if replacement:
+            anchor = starts[a] if a < len(starts) else (ends[-1] if ends else 0)
+            out.append(replacement)
+            new_starts.append(anchor)
+            new_ends.append(ends[b - 1] if b > a else anchor)
+        cursor = b
+    if cursor == 0:
+        return text, starts, ends
+    out.append(text[cursor:])
+    new_starts += starts[cursor:]
+    new_ends += ends[cursor:]
+    return "".join(out), new_starts, new_ends
+
+
+@lru_cache(maxsize=1)
+def _verb_forms() -> frozenset[str]:
+    """Verb forms written with «می‌/نمی‌», from hazm's lexicon, for repairing «میشود»."""
+    from hazm import Lemmatizer
+
+    return frozenset(v for v in Lemmatizer(joined_verb_parts=False).verbs
+                     if v.startswith(("می" + ZWNJ, "نمی" + ZWNJ)))
+
+
+_JOINED_MI = re.compile(r"(?<![\u0600-\u06ff" + ZWNJ + r"])(ن?می)( ?)(?=([\u0600-\u06ff]+))")
+
+
+def _repair_mi(text: str, starts: list[int], ends: list[int]) -> tuple[str, list[int], list[int]]:
+    """«میشود» and «می شود» → «می‌شود» when hazm knows the verb form."""
+    verbs = _verb_forms()
+    out, new_starts, new_ends, cursor = [], [], [], 0
+    for match in _JOINED_MI.finditer(text):
+        prefix, space, rest = match.groups()
+        if prefix + ZWNJ + rest not in verbs:
+            continue
+        cut = match.start(2)  # where the ZWNJ goes: on the space, or between prefix and stem
+        out.append(text[cursor:cut])
+        new_starts += starts[cursor:cut]
+        new_ends += ends[cursor:cut]
+        out.append(ZWNJ)
+        if space:
+            new_starts.append(starts[cut])
+            new_ends.append(ends[cut])
+            cursor = cut + 1
+        else:
+            new_starts.append(starts[cut])
+            new_ends.append(starts[cut])
+            cursor = cut
+    if not out:
+        return text, starts, ends
+    out.append(text[cursor:])
+    return "".join(out), new_starts + starts[cursor:], new_ends + ends[cursor:]
+
+
+def normalize(text: str) -> NormalizedText:
+    """Build the model's view of ``text``; see the module docstring for what changes."""
+    if not isinstance(text, str):
+        raise TypeError(f"normalize() expects str, got {type(text).__name__}")
+    chars, starts, ends = _map_characters(text)
+    view = "".join(chars)
+    for pattern, replacement in _AFFIX_PATTERNS:
+        view, starts, ends = _substitute(view, starts, ends, pattern, replacement)
+    view, starts, ends = _repair_mi(view, starts, ends)
+    return NormalizedText(text, view, tuple(starts), tuple(ends))
+
+
+def normalize_string(text: str) -> str:
+    """Only the view's text, for places that need no offsets (vocabulary training, lexicons)."""
+    return normalize(text).text

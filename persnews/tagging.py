@@ -1,0 +1,203 @@
+"""Tagged spans from sentences: windows of sub-tokens through the tagger, back to original offsets.
+
+Documents of any length are cut into encoder windows (see
+:func:`persnews.segmentation.windows`), windows of many documents are sorted
+by length and batched together, and each word's tag comes back from the
+window that saw it with most context. Tags become spans with BIO repair (an
+``I-`` without its ``B-`` starts an entity) and a confidence per span.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Sequence
+
+import torch
+from safetensors.torch import load_file
+from transformers import AutoTokenizer, PreTrainedTokenizerFast
+
+from .document import Entity
+from .errors import ModelLoadError
+from .features import WordFeaturizer
+from .modeling import PersnewsConfig, PersnewsTagger
+from .segmentation import Sentence, Token, Window, merge_windows, windows
+
+logger = logging.getLogger(__name__)
+
+WORD_VOCABULARY = "word_vocabulary.txt"
+"""The word-vector table's words, one per line; line ``k`` is row ``k + 1`` (row 0 is unknown)."""
+
+_HUB_FILES = ["*.json", "*.safetensors", "*.txt", "*.md"]
+
+
+def resolve_model_dir(name: str | os.PathLike) -> Path:
+    """A local model folder as given, or a hub id fetched to the local cache (safetensors only)."""
+    path = Path(name).expanduser()
+    if path.is_dir():
+        return path
+    if path.exists():
+        raise ModelLoadError(f"{path} is a file; a model is a folder with config.json and model.safetensors")
+    if str(name).count("/") != 1 or str(name).startswith((".", "/", "~")):
+        raise ModelLoadError(f"no model folder at {path} (and {str(name)!r} is not a hub id of the form owner/name)")
+    try:
+        from huggingface_hub import snapshot_download
+
+        return Path(snapshot_download(str(name), allow_patterns=_HUB_FILES))
+    except Exception as error:  # network, auth, missing repo: all mean "cannot load"
+        raise ModelLoadError(f"could not fetch {name!r} from the model hub ({type(error).__name__}: {error}); "
+                             "download it elsewhere and pass the local folder") from error
+
+
+def load_featurizer(directory: Path, config: PersnewsConfig) -> WordFeaturizer | None:
+    if not (config.word_vectors or config.affix_buckets):
+        return None
+    vocabulary: dict[str, int] = {}
+    if config.word_vectors:
+        words = (directory / WORD_VOCABULARY).read_text(encoding="utf-8").split("\n")
+        vocabulary = {word: row for row, word in enumerate(words, 1) if word}
+    return WordFeaturizer(vocabulary, config.affix_buckets or 2)
+
+
+def word_pieces(tokenizer: PreTrainedTokenizerFast, words: Sequence[str], budget: int) -> list[list[int]]:
+    """Sub-token ids of each word (an empty result becomes [UNK]; a word longer than ``budget`` is cut)."""
+    encoded = tokenizer(list(words), add_special_tokens=False)["input_ids"] if words else []
+    return [(ids or [tokenizer.unk_token_id])[:budget] for ids in encoded]
+
+
+def encode_words(tokenizer: PreTrainedTokenizerFast, pieces: Sequence[list[int]]) -> tuple[list[int], list[bool], list[int]]:
+    """[CLS] + the words' sub-tokens + [SEP], the first-sub-token mask, and each sub-token's word (-1: none)."""
+    ids, mask, word_of = [tokenizer.cls_token_id], [False], [-1]
+    for k, word in enumerate(pieces):
+        ids += word
+        mask += [True] + [False] * (len(word) - 1)
+        word_of += [k] * len(word)
+    return ids + [tokenizer.sep_token_id], mask + [False], word_of + [-1]
+
+
+def pad_batch(tokenizer: PreTrainedTokenizerFast, featurizer: WordFeaturizer | None,
+              items: Sequence[dict]) -> dict[str, torch.Tensor]:
+    """Pad encoded windows (``input_ids``, ``word_mask``, ``words``, ``word_of``) into tensors, with features."""
+    width = max(len(item["input_ids"]) for item in items)
+    pad = tokenizer.pad_token_id
+    batch = {
+        "input_ids": torch.tensor([it["input_ids"] + [pad] * (width - len(it["input_ids"])) for it in items]),
+        "attention_mask": torch.tensor([[1] * len(it["input_ids"]) + [0] * (width - len(it["input_ids"]))
+                                        for it in items]),
+        "word_mask": torch.tensor([it["word_mask"] + [False] * (width - len(it["word_mask"])) for it in items]),
+    }
+    if featurizer is not None:
+        batch.update(featurizer.batch_features([it["words"] for it in items], [it["word_of"] for it in items], width))
+    return batch
+
+
+@dataclass(frozen=True)
+class _WindowInput:
+    document: int
+    window: Window
+    input_ids: list[int]
+    word_mask: list[bool]
+    words: list[str]
+    word_of: list[int]  # which word (within the window) each sub-token belongs to; -1 for [CLS]/[SEP]
+
+
+class Tagger:
+    """A trained tagger with its tokenizer and word features; reused across calls."""
+
+    def __init__(self, model: PersnewsTagger, tokenizer: PreTrainedTokenizerFast,
+                 featurizer: WordFeaturizer | None, device: str | torch.device = "cpu"):
+        self.model = model.eval().to(device)
+        self.tokenizer = tokenizer
+        self.featurizer = featurizer
+        self.device = torch.device(device)
+        self.tags = model.config.tags
+        self.budget = model.config.max_window - 2
+
+    @classmethod
+    def load(cls, name: str | os.PathLike, device: str | None = None, quantize: bool = False) -> Tagger:
+        """Load a persnews model folder or hub id; ``quantize`` applies int8 dynamic quantisation (CPU)."""
+        directory = resolve_model_dir(name)
+        if not (directory / "model.safetensors").is_file():
+            raise ModelLoadError(f"{directory} has no model.safetensors (persnews loads safetensors weights only)")
+        try:
+            config = PersnewsConfig.from_pretrained(directory)
+            if config.model_type != PersnewsConfig.model_type:
+                raise ModelLoadError(f"{directory} holds a {config.model_type!r} model, not a persnews tagger; "
+                                     "train one from it with `persnews train --base-model`")
+            model = PersnewsTagger(config)
+            state = load_file(directory / "model.safetensors")
+            missing, unexpected = model.load_state_dict({k: v.float() for k, v in state.items()}, strict=False)
+            if missing or unexpected:
+                raise ModelLoadError(f"{directory}: weights do not fit the config (missing {missing[:3]}, "
+                                     f"unexpected {unexpected[:3]})")
+            tokenizer = AutoTokenizer.from_pretrained(directory, use_fast=True)
+            featurizer = load_featurizer(directory, config)
+        except (OSError, ValueError, KeyError) as error:
+            raise ModelLoadError(f"could not load the model in {directory}: {error}") from error
+        if quantize:
+            model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+        device = device or ("cuda" if torch.cuda.is_available() and not quantize else "cpu")
+        return cls(model, tokenizer, featurizer, device)
+
+    def _window_inputs(self, document: int, sentences: Sequence[Sentence]) -> Iterator[_WindowInput]:
+        words = [t.text for s in sentences for t in s.tokens]
+        pieces = word_pieces(self.tokenizer, words, self.budget)
+        lengths, cursor = [], 0
+        for sentence in sentences:
+            lengths.append([len(p) for p in pieces[cursor: cursor + len(sentence.tokens)]])
+            cursor += len(sentence.tokens)
+        for window in windows(lengths, self.budget):
+            ids, mask, word_of = encode_words(self.tokenizer, pieces[window.start: window.end])
+            yield _WindowInput(document, window, ids, mask, words[window.start: window.end], word_of)
+
+    def _device(self, batch: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+        return {key: value.to(self.device) for key, value in batch.items()}
+
+    def tag(self, documents: Sequence[Sequence[Sentence]], original_texts: Sequence[str],
+            batch_size: int = 32) -> list[list[Entity]]:
+        """Entities of each document (given as its sentences), offsets into ``original_texts``."""
+        items = [item for d, sentences in enumerate(documents) for item in self._window_inputs(d, sentences)]
+        order = sorted(range(len(items)), key=lambda i: len(items[i].input_ids))
+        predictions: list[list[tuple[int, float]]] = [[] for _ in items]
+        for start in range(0, len(order), batch_size):
+            chunk = order[start: start + batch_size]
+            for index, result in zip(chunk, self.model.predict(**self._device(pad_batch(self.tokenizer, self.featurizer, [items[i].__dict__ for i in chunk])))):
+                predictions[index] = result
+        per_document: list[tuple[list[Window], list[list[tuple[int, float]]]]] = [([], []) for _ in documents]
+        for item, prediction in zip(items, predictions):
+            per_document[item.document][0].append(item.window)
+            per_document[item.document][1].append(prediction)
+        results = []
+        for sentences, text, (wins, preds) in zip(documents, original_texts, per_document):
+            tokens = [t for s in sentences for t in s.tokens]
+            tagged = merge_windows(wins, preds, len(tokens)) if tokens else []
+            results.append(spans_from_tags(tokens, [(self.tags[t], p) for t, p in tagged], text))
+        return results
+
+
+def spans_from_tags(tokens: Sequence[Token], tagged: Sequence[tuple[str, float]], text: str) -> list[Entity]:
+    """Word tags → entities. BIO repair: an ``I-X`` that does not continue an ``X`` starts one.
+
+    >>> toks = [Token("علی", 0, 3), Token("رضایی", 4, 9), Token("گفت", 10, 13)]
+    >>> [(e.text, e.label) for e in spans_from_tags(toks, [("I-PER", .9), ("I-PER", .8), ("O", 1.)], "علی رضایی گفت")]
+    [('علی رضایی', 'PER')]
+    """
+    entities: list[Entity] = []
+    current: tuple[str, int, int, list[float]] | None = None  # label, start, end, confidences
+
+    def close() -> None:
+        if current is not None:
+            label, start, end, scores = current
+            entities.append(Entity(start, end, label, text[start:end], sum(scores) / len(scores)))
+
+    for token, (tag, confidence) in zip(tokens, tagged):
+        prefix, _, label = tag.partition("-")
+        if prefix == "I" and current is not None and current[0] == label:
+            current = (label, current[1], token.end, current[3] + [confidence])
+            continue
+        close()
+        current = (label, token.start, token.end, [confidence]) if prefix in ("B", "I") else None
+    close()
+    return entities

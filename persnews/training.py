@@ -1,0 +1,311 @@
+"""``persnews train``: fine-tune a tagger, in the manner of the transformers token-classification example.
+
+Arguments are dataclasses parsed by ``HfArgumentParser``; data comes from
+named sources (our releases, the third-party corpora) through ``datasets``;
+``Trainer`` trains with early stopping on dev entity F1. Examples are cut
+into the same windows inference uses. Where a corpus never annotated ROLE,
+words that may be part of a title are given the tags {O, B-ROLE, I-ROLE}
+rather than a false ``O`` (partial labels, see :mod:`persnews.crf`).
+
+The model is written to a temporary folder and renamed into place only when
+training finished, so a failed run never overwrites a good model.
+
+    persnews train --output_dir models/my-model --from_scratch --tokenizer runs/tokenizer
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import platform
+import shutil
+import sys
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+import torch
+from datasets import Dataset
+from safetensors.torch import load_file, save_file
+from transformers import (AutoTokenizer, BertConfig, BertModel, EarlyStoppingCallback, HfArgumentParser, Trainer,
+                          TrainingArguments)
+from transformers.trainer_utils import get_last_checkpoint
+
+from .data.jsonl import replaced_directory
+from .data.labels import BIO_TAGS, TAG_IDS, word_tags
+from .data.sources import Source, load_source, parse_source
+from .document import Document
+from .errors import TrainingError
+from .evaluation.spans import scores_from_counts, span_counts
+from .features import WordFeaturizer, is_role_head
+from .modeling import PersnewsConfig, PersnewsTagger
+from .normalization import normalize
+from .segmentation import sentences, windows
+from .tagging import WORD_VOCABULARY, Tagger, encode_words, load_featurizer, pad_batch, word_pieces
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_TRAIN = ["data/releases/v1:train", "peyma:train", "arman:fold1", "arman:fold2", "nsurl:train-600k",
+                 "parstwiner:train"]
+DEFAULT_DEV = ["data/releases/v1:dev", "peyma:dev", "parstwiner:dev"]
+_ROLE_REACH = 4  # words after a title head that may still belong to the title
+
+
+@dataclass
+class ModelArguments:
+    """Which encoder to start from, and the tagger's own parts."""
+
+    base_model: str | None = field(default=None, metadata={
+        "help": "hub id or folder of a BERT encoder, e.g. HooshvareLab/bert-fa-zwnj-base (safetensors only)"})
+    from_scratch: bool = field(default=False, metadata={"help": "a compact BERT with random weights"})
+    tokenizer: str | None = field(default=None, metadata={
+        "help": "WordPiece tokenizer folder for --from_scratch (see `persnews pretrain vocab`)"})
+    init_encoder: str | None = field(default=None, metadata={
+        "help": "folder of MLM-pretrained compact encoder weights (`persnews pretrain mlm`)"})
+    word_vectors: str | None = field(default=None, metadata={
+        "help": "folder with word_vocabulary.txt and word_vectors.safetensors (`persnews pretrain vectors`)"})
+    layers: int = field(default=4, metadata={"help": "encoder layers (from scratch)"})
+    hidden: int = field(default=256, metadata={"help": "encoder width (from scratch)"})
+    heads: int = field(default=4, metadata={"help": "attention heads (from scratch)"})
+    max_window: int = field(default=256, metadata={"help": "sub-tokens per encoder window"})
+    affix_buckets: int = field(default=32768, metadata={"help": "hashed affix feature buckets; 0 turns them off"})
+    affix_dim: int = field(default=64, metadata={"help": "width of the affix feature embedding"})
+    use_crf: bool = field(default=True, metadata={"help": "CRF output layer (else softmax)"})
+
+    def __post_init__(self) -> None:
+        if bool(self.base_model) == self.from_scratch:
+            raise ValueError("give exactly one of --base_model and --from_scratch")
+        if self.from_scratch and not self.tokenizer:
+            raise ValueError("--from_scratch needs --tokenizer (a WordPiece folder)")
+
+
+@dataclass
+class DataArguments:
+    """Where the examples come from (see :mod:`persnews.data.sources`)."""
+
+    train: list[str] = field(default_factory=lambda: list(DEFAULT_TRAIN), metadata={"help": "training sources"})
+    dev: list[str] = field(default_factory=lambda: list(DEFAULT_DEV), metadata={"help": "dev sources"})
+    corpora: str | None = field(default=None, metadata={"help": "third-party corpora folder"})
+    max_train_documents: int | None = field(default=None, metadata={"help": "cap per source (smoke runs)"})
+    max_dev_documents: int | None = field(default=None, metadata={"help": "cap per dev source"})
+    patience: int = field(default=3, metadata={"help": "evaluations without dev F1 gain before stopping"})
+
+
+def _allowed_bits(tags: Sequence[str], words: Sequence[str], has_role: bool) -> list[int]:
+    """Bitmask of the tags each word may take: its gold tag, or {O, B-ROLE, I-ROLE} for a possible title."""
+    bits = [1 << TAG_IDS[t] for t in tags]
+    if has_role:
+        return bits
+    maybe_role = (1 << TAG_IDS["O"]) | (1 << TAG_IDS["B-ROLE"]) | (1 << TAG_IDS["I-ROLE"])
+    k = 0
+    while k < len(words):
+        if tags[k] == "O" and is_role_head(words[k]):
+            reach = k
+            while reach < len(words) and reach - k <= _ROLE_REACH and tags[reach] == "O" and words[reach][0].isalpha():
+                bits[reach] = maybe_role
+                reach += 1
+            k = max(reach, k + 1)
+        else:
+            k += 1
+    return bits
+
+
+def encode_documents(documents: Sequence[Document], labels: Sequence[str], tokenizer: Any,
+                     budget: int) -> list[dict[str, Any]]:
+    """Windows of each document as training examples (ids, first-sub-token mask, labels, allowed tags)."""
+    has_role = "ROLE" in labels
+    examples = []
+    for document in documents:
+        sents = sentences(normalize(document.text))
+        tokens = [t for s in sents for t in s.tokens]
+        spans = [(e.start, e.end, e.label) for e in document.entities if e.label in labels]
+        tags = word_tags([t.start for t in tokens], spans)
+        words = [t.text for t in tokens]
+        bits = _allowed_bits(tags, words, has_role)
+        pieces = word_pieces(tokenizer, words, budget)
+        lengths, cursor = [], 0
+        for s in sents:
+            lengths.append([len(p) for p in pieces[cursor: cursor + len(s.tokens)]])
+            cursor += len(s.tokens)
+        for window in windows(lengths, budget):
+            ids, mask, word_of = encode_words(tokenizer, pieces[window.start: window.end])
+            first = [window.start + k for k in word_of]
+            examples.append({
+                "input_ids": ids, "word_mask": mask, "word_of": word_of,
+                "words": words[window.start: window.end],
+                "labels": [TAG_IDS[tags[w]] if m and bits[w] == 1 << TAG_IDS[tags[w]] else -100
+                           for w, m in zip(first, mask)],
+                "allowed": [bits[w] if m else 0 for w, m in zip(first, mask)],
+            })
+    return examples
+
+
+class _Collator:
+    """Pads a list of encoded windows and adds the word features."""
+
+    def __init__(self, tokenizer: Any, featurizer: WordFeaturizer | None):
+        self.tokenizer = tokenizer
+        self.featurizer = featurizer
+
+    def __call__(self, examples: list[dict[str, Any]]) -> dict[str, torch.Tensor]:
+        batch = pad_batch(self.tokenizer, self.featurizer, examples)
+        width = batch["input_ids"].size(1)
+        for key, fill in (("labels", -100), ("allowed", 0)):
+            batch[key] = torch.tensor([e[key] + [fill] * (width - len(e[key])) for e in examples])
+        return batch
+
+
+def evaluate_tagger(tagger: Tagger, dev_sets: Sequence[tuple[Source, list[Document]]]) -> dict[str, float]:
+    """Exact-span micro F1 over all dev sets (each on its own labels), and per set."""
+    metrics: dict[str, float] = {}
+    pooled: dict[str, Counter] = {}
+    for source, gold in dev_sets:
+        predicted = predict_documents(tagger, gold)
+        counts = span_counts(gold, predicted, source.labels)
+        metrics[f"f1_{source.spec}"] = scores_from_counts(counts)["micro"]["f1"]
+        for label, c in counts.items():
+            pooled[label] = pooled.get(label, Counter()) + c
+    scores = scores_from_counts(pooled)
+    metrics.update({f"f1_{label}": s["f1"] for label, s in scores.items() if label != "micro"})
+    metrics["f1"] = scores["micro"]["f1"]
+    return metrics
+
+
+def predict_documents(tagger: Tagger, gold: Sequence[Document], batch_size: int = 64) -> list[Document]:
+    """The tagger's entities over each gold document's text (no relations)."""
+    segmented = [sentences(normalize(d.text)) for d in gold]
+    tagged = tagger.tag(segmented, [d.text for d in gold], batch_size=batch_size)
+    return [Document(d.text, tuple(entities), id=d.id) for d, entities in zip(gold, tagged)]
+
+
+class _TaggerTrainer(Trainer):
+    """``Trainer`` whose evaluation runs the real inference path (windows, CRF decoding, spans)."""
+
+    def __init__(self, *args: Any, dev_sets: Sequence[tuple[Source, list[Document]]],
+                 featurizer: WordFeaturizer | None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.dev_sets = dev_sets
+        self.featurizer = featurizer
+
+    def evaluate(self, eval_dataset: Any = None, ignore_keys: Any = None,
+                 metric_key_prefix: str = "eval") -> dict[str, float]:
+        tagger = Tagger(self.model, self.processing_class, self.featurizer, device=self.args.device)
+        metrics = {f"{metric_key_prefix}_{k}": v for k, v in evaluate_tagger(tagger, self.dev_sets).items()}
+        self.model.train()
+        self.log(metrics)
+        self.control = self.callback_handler.on_evaluate(self.args, self.state, self.control, metrics)
+        return metrics
+
+
+def build_model(model_args: ModelArguments, tokenizer: Any) -> PersnewsTagger:
+    """A fresh tagger: the encoder from ParsBERT, from MLM weights, or random; word vectors loaded."""
+    labels = {i: tag for i, tag in enumerate(BIO_TAGS)}
+    extra = dict(use_crf=model_args.use_crf, max_window=model_args.max_window,
+                 affix_buckets=model_args.affix_buckets, affix_dim=model_args.affix_dim if model_args.affix_buckets else 0)
+    table = None
+    if model_args.word_vectors:
+        table = load_file(str(Path(model_args.word_vectors) / "word_vectors.safetensors"))["word_vectors"].float()
+        extra.update(word_vectors=table.size(0), word_vector_dim=table.size(1))
+    if model_args.base_model:
+        base = BertConfig.from_pretrained(model_args.base_model)
+        config = PersnewsConfig(**{**base.to_dict(), **extra, "id2label": labels,
+                                   "label2id": {t: i for i, t in labels.items()}})
+        model = PersnewsTagger(config)
+        encoder = BertModel.from_pretrained(model_args.base_model, use_safetensors=True, add_pooling_layer=False)
+        model.bert.load_state_dict(encoder.state_dict())
+    else:
+        config = PersnewsConfig(vocab_size=len(tokenizer), hidden_size=model_args.hidden,
+                                num_hidden_layers=model_args.layers, num_attention_heads=model_args.heads,
+                                intermediate_size=4 * model_args.hidden, max_position_embeddings=model_args.max_window,
+                                id2label=labels, label2id={t: i for i, t in labels.items()}, **extra)
+        model = PersnewsTagger(config)
+        if model_args.init_encoder:
+            state = load_file(str(Path(model_args.init_encoder) / "model.safetensors"))
+            encoder_state = {k[len("bert."):]: v for k, v in state.items() if k.startswith("bert.")}
+            missing, _ = model.bert.load_state_dict(encoder_state, strict=False)
+            logger.info("encoder initialised from %s (%d tensors missing)", model_args.init_encoder, len(missing))
+    if table is not None:
+        model.word_vectors.weight.data.copy_(table)
+    return model
+
+
+def save_tagger(model: PersnewsTagger, tokenizer: Any, directory: Path, word_vectors: str | None) -> None:
+    """config.json, float16 model.safetensors (half the size; loading upcasts), tokenizer, word list."""
+    model.config.torch_dtype = "float32"
+    model.config.save_pretrained(directory)
+    state = {k: v.detach().to(torch.float16) if v.is_floating_point() else v for k, v in model.state_dict().items()}
+    save_file(state, str(directory / "model.safetensors"), metadata={"format": "pt"})
+    tokenizer.save_pretrained(directory)
+    if word_vectors:
+        shutil.copy(Path(word_vectors) / WORD_VOCABULARY, directory / WORD_VOCABULARY)
+
+
+def _load_sets(specs: Sequence[str], corpora: str | None, cap: int | None) -> list[tuple[Source, list[Document]]]:
+    sets = []
+    for spec in specs:
+        source = parse_source(spec)
+        documents = load_source(source, corpora)[:cap]
+        logger.info("%s: %d documents", spec, len(documents))
+        sets.append((source, documents))
+    return sets
+
+
+def train(model_args: ModelArguments, data_args: DataArguments, training_args: TrainingArguments) -> dict[str, Any]:
+    """Train, evaluate on dev, and write the model folder; returns the final dev metrics."""
+    started = time.time()
+    output = Path(training_args.output_dir)
+    checkpoints = output.with_name(output.name + ".checkpoints")
+    tokenizer = AutoTokenizer.from_pretrained(model_args.tokenizer or model_args.base_model, use_fast=True)
+    train_sets = _load_sets(data_args.train, data_args.corpora, data_args.max_train_documents)
+    dev_sets = _load_sets(data_args.dev, data_args.corpora, data_args.max_dev_documents)
+    budget = model_args.max_window - 2
+    train_examples = [ex for source, docs in train_sets for ex in encode_documents(docs, source.labels, tokenizer, budget)]
+    dev_examples = [ex for source, docs in dev_sets for ex in encode_documents(docs, source.labels, tokenizer, budget)]
+    if not train_examples:
+        raise TrainingError("no training examples: check --train")
+    model = build_model(model_args, tokenizer)
+    featurizer = None
+    if model.config.word_vectors or model.config.affix_buckets:
+        vocabulary = {}
+        if model_args.word_vectors:
+            words = (Path(model_args.word_vectors) / WORD_VOCABULARY).read_text(encoding="utf-8").split("\n")
+            vocabulary = {w: row for row, w in enumerate(words, 1) if w}
+        featurizer = WordFeaturizer(vocabulary, model.config.affix_buckets or 2)
+    training_args.output_dir = str(checkpoints)
+    trainer = _TaggerTrainer(
+        model=model, args=training_args, train_dataset=Dataset.from_list(train_examples),
+        eval_dataset=Dataset.from_list(dev_examples[:1] or train_examples[:1]),
+        data_collator=_Collator(tokenizer, featurizer), processing_class=tokenizer,
+        callbacks=[EarlyStoppingCallback(early_stopping_patience=data_args.patience)],
+        dev_sets=dev_sets, featurizer=featurizer)
+    resume = get_last_checkpoint(str(checkpoints)) if checkpoints.is_dir() else None
+    if resume:
+        logger.info("resuming from %s", resume)
+    trainer.train(resume_from_checkpoint=resume)
+    metrics = trainer.evaluate()
+    card = {"train": data_args.train, "dev": data_args.dev, "model": asdict(model_args),
+            "epochs": training_args.num_train_epochs, "learning_rate": training_args.learning_rate,
+            "batch_size": training_args.per_device_train_batch_size, "seed": training_args.seed,
+            "train_examples": len(train_examples), "dev_metrics": metrics,
+            "minutes": round((time.time() - started) / 60, 1), "command": " ".join(sys.argv),
+            "machine": f"{platform.machine()}, {torch.get_num_threads()} threads, "
+                       f"{'cuda' if torch.cuda.is_available() else 'cpu'}"}
+    with replaced_directory(output) as staging:
+        save_tagger(trainer.model, tokenizer, staging, model_args.word_vectors)
+        (staging / "training.json").write_text(json.dumps(card, ensure_ascii=False, indent=2), encoding="utf-8")
+        load_featurizer(staging, model.config)  # fail here, not at a user's, if the folder is incomplete
+    return metrics
+
+
+def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
+    parser = HfArgumentParser((ModelArguments, DataArguments, TrainingArguments))
+    defaults = ["--eval_strategy", "epoch", "--save_strategy", "epoch", "--load_best_model_at_end", "true",
+                "--metric_for_best_model", "f1", "--save_total_limit", "2", "--report_to", "none",
+                "--learning_rate", "1e-3", "--num_train_epochs", "10", "--per_device_train_batch_size", "32",
+                "--warmup_steps", "0.05", "--weight_decay", "0.01", "--logging_steps", "50",
+                "--remove_unused_columns", "false"]
+    model_args, data_args, training_args = parser.parse_args_into_dataclasses(defaults + list(argv or []))
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return train(model_args, data_args, training_args)

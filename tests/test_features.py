@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from persnews.features import AFFIX_SLOTS, WordFeaturizer, is_role_head, word_key
+
+
+def test_word_key_ignores_zwnj_and_arabic_letters() -> None:
+    assert word_key("می‌شود") == word_key("میشود") == "میشود"
+    assert word_key("شهرداري") == word_key("شهرداری")
+
+
+def test_role_heads_with_and_without_ezafe() -> None:
+    assert is_role_head("سخنگوی") and is_role_head("معاون") and is_role_head("قائم‌مقام")
+    assert not is_role_head("تهران")
+
+
+def test_affix_ids_are_stable_and_in_range() -> None:
+    featurizer = WordFeaturizer({"تهران": 1}, buckets=50)
+    ids = featurizer.affix_ids("تهران")
+    assert len(ids) == AFFIX_SLOTS and all(1 <= i < 50 for i in ids)
+    assert ids == WordFeaturizer({}, buckets=50).affix_ids("تهران")
+
+
+def test_batch_features_follow_sub_token_owners() -> None:
+    featurizer = WordFeaturizer({"تهران": 1, "قم": 2}, buckets=50)
+    batch = featurizer.batch_features([["تهران", "قم"]], [[-1, 0, 0, 1, -1]], width=6)
+    assert batch["vector_ids"].tolist() == [[0, 1, 1, 2, 0, 0]]
+    assert batch["affix_ids"].shape == (1, 6, AFFIX_SLOTS)
+    assert batch["affix_ids"][0, 0].sum() == 0 and batch["affix_ids"][0, 5].sum() == 0

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from persnews.normalization import ZWNJ, normalize
+
+PERSIAN = "آابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهیيكىةۀ۰۱۲۳۴۵۶۷۸۹٠١٢"
+ODD = "\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u200b\ufeff\u0640\u064b\u064e\u0651\u00a0\u2009\t\r\n \x00\x07\x1b"
+texts = st.lists(st.sampled_from(list(PERSIAN + ODD + "abcXYZ019.،:!؟«»()-") + ["😀", "👍🏽", "ﻻ", "ﷺ", "می ", " ها"]),
+                 max_size=120).map("".join) | st.text(max_size=100)
+
+
+@pytest.mark.parametrize("raw, view", [
+    ("رئيس شوراي شهر", "رئیس شورای شهر"),
+    ("كرمان", "کرمان"),
+    ("سال ۱۴۰۳ و ١٢", "سال 1403 و 12"),
+    ("محمّد", "محمد"),
+    ("تهـــران", "تهران"),
+    ("علی\u200f  رضایی", "علی رضایی"),
+    ("کتاب ها", "کتاب" + ZWNJ + "ها"),
+    ("میشود", "می" + ZWNJ + "شود"),
+    ("نمی شود", "نمی" + ZWNJ + "شود"),
+    ("میز", "میز"),
+    ("\u200cسلام\u200c\u200c", "سلام"),
+    ("a\u200bb", "a" + ZWNJ + "b"),
+])
+def test_view(raw: str, view: str) -> None:
+    assert normalize(raw).text == view
+
+
+def test_span_maps_back_to_original_surface() -> None:
+    raw = "به گزارش ايسنا، علي‌رضا  كاظمي گفت"
+    view = normalize(raw)
+    start = view.text.index("علی")
+    end = view.text.index("کاظمی") + len("کاظمی")
+    a, b = view.to_original(start, end)
+    assert raw[a:b] == "علي‌رضا  كاظمي"
+
+
+def test_trailing_diacritic_stays_inside_span() -> None:
+    raw = "علیٌ گفت"
+    a, b = normalize(raw).to_original(0, 3)
+    assert raw[a:b] == "علیٌ"
+
+
+def test_rejects_non_str() -> None:
+    with pytest.raises(TypeError):
+        normalize(b"bytes")  # type: ignore[arg-type]
+
+
+def test_bad_span_raises() -> None:
+    with pytest.raises(ValueError):
+        normalize("abc").to_original(2, 9)
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts)
+def test_offset_map_is_monotone_and_in_range(raw: str) -> None:
+    view = normalize(raw)
+    assert len(view.starts) == len(view.ends) == len(view.text)
+    for i, (a, b) in enumerate(zip(view.starts, view.ends)):
+        assert 0 <= a <= b <= len(raw)
+        if i:
+            assert view.starts[i - 1] <= a
+    assert normalize(view.text).text == view.text  # the view is already normal
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts, st.data())
+def test_any_view_span_maps_to_a_slice(raw: str, data: st.DataObject) -> None:
+    view = normalize(raw)
+    if not view.text:
+        return
+    start = data.draw(st.integers(0, len(view.text) - 1))
+    end = data.draw(st.integers(start + 1, len(view.text)))
+    a, b = view.to_original(start, end)
+    assert 0 <= a <= b <= len(raw)

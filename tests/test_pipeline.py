@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import persnews
+from persnews.pipeline import Extractor, load
+
+
+@pytest.fixture(scope="module")
+def extractor(tiny_model: Path) -> Extractor:
+    return load(tiny_model)
+
+
+def _check(document: persnews.Document) -> None:
+    for entity in document.entities:
+        assert document.text[entity.start:entity.end] == entity.text
+    for relation in document.relations:
+        assert document.entities[relation.person].label == "PER"
+        assert document.entities[relation.role].label == "ROLE"
+
+
+def test_extract_one_equals_first_of_many(extractor: Extractor) -> None:
+    text = "به گزارش ایسنا، علی رضایی، معاون فنی شهرداری شیراز گفت: کار تمام شد."
+    assert extractor.extract(text) == extractor.extract_many([text, "دوم"])[0]
+    _check(extractor.extract(text))
+
+
+def test_blank_text_gives_an_empty_document(extractor: Extractor) -> None:
+    for text in ["", "   ", "\n\t\u200f"]:
+        document = extractor.extract(text)
+        assert document.text == text and document.entities == () and document.officials == ()
+
+
+def test_non_str_input_is_a_type_error(extractor: Extractor) -> None:
+    with pytest.raises(TypeError, match="str"):
+        extractor.extract(b"bytes")  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        extractor.extract_many("not a list of texts")
+    with pytest.raises(TypeError):
+        persnews.extract(None)  # type: ignore[arg-type]
+
+
+def test_odd_input_does_not_crash(extractor: Extractor) -> None:
+    texts = ["ا" * 10_000, "😀" * 500, "\x00\x01\u202e\u200f" * 100, "علی " * 3000 + "\n" * 50]
+    for document in extractor.extract_many(texts, batch_size=4):
+        _check(document)
+
+
+def test_extract_accepts_a_model_folder_or_extractor(tiny_model: Path, extractor: Extractor) -> None:
+    text = "علی رضایی گفت"
+    assert persnews.extract(text, model=tiny_model) == persnews.extract(text, model=extractor)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(list("آابپتشعلیيكک ،.\n\u200c\u200f😀a1۱") + ["علی", "رضایی", "شهرداری"]),
+                max_size=80).map("".join))
+def test_every_span_indexes_the_original(extractor: Extractor, text: str) -> None:
+    _check(extractor.extract(text))

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from persnews.errors import ModelLoadError
+from persnews.normalization import normalize
+from persnews.segmentation import Token, sentences
+from persnews.tagging import Tagger, resolve_model_dir, spans_from_tags
+
+
+def test_bio_repair_and_span_offsets() -> None:
+    text = "علی رضایی، معاون فنی شهرداری شیراز"
+    tokens = [Token("علی", 0, 3), Token("رضایی", 4, 9), Token("،", 9, 10), Token("معاون", 11, 16),
+              Token("فنی", 17, 20), Token("شهرداری", 21, 28), Token("شیراز", 29, 34)]
+    tags = [("B-PER", .9), ("I-PER", .7), ("O", 1.), ("I-ROLE", .8), ("I-ROLE", .6), ("B-ORG", .9), ("I-ORG", .9)]
+    entities = spans_from_tags(tokens, tags, text)
+    assert [(e.label, e.text) for e in entities] == [("PER", "علی رضایی"), ("ROLE", "معاون فنی"),
+                                                    ("ORG", "شهرداری شیراز")]
+    assert entities[0].score == pytest.approx(0.8)
+
+
+def test_i_of_another_label_starts_a_new_entity() -> None:
+    tokens = [Token("a", 0, 1), Token("b", 2, 3)]
+    entities = spans_from_tags(tokens, [("B-PER", 1.), ("I-ORG", 1.)], "a b")
+    assert [(e.label, e.text) for e in entities] == [("PER", "a"), ("ORG", "b")]
+
+
+def test_tagger_loads_and_tags_long_documents(tiny_model: Path) -> None:
+    tagger = Tagger.load(tiny_model)
+    text = "علی رضایی معاون فنی شهرداری شیراز گفت " * 40  # far beyond the 32-sub-token window
+    result = tagger.tag([sentences(normalize(text))], [text])[0]
+    for entity in result:
+        assert text[entity.start:entity.end] == entity.text
+        assert 0.0 <= entity.score <= 1.0
+
+
+def test_quantised_tagger_gives_spans_too(tiny_model: Path) -> None:
+    tagger = Tagger.load(tiny_model, quantize=True)
+    text = "علی رضایی گفت"
+    for entity in tagger.tag([sentences(normalize(text))], [text])[0]:
+        assert text[entity.start:entity.end] == entity.text
+
+
+def test_missing_model_folder_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ModelLoadError, match="no model.safetensors"):
+        Tagger.load(tmp_path)
+    with pytest.raises(ModelLoadError, match="not a hub id"):
+        resolve_model_dir(str(tmp_path / "absent" / "deeper" / "x"))
+
+
+def test_hub_id_without_network_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(ModelLoadError, match="could not fetch"):
+        resolve_model_dir("persnews-test/no-such-model")
+
+
+def test_pickled_weights_are_refused(tiny_model: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "pickled"
+    folder.mkdir()
+    for item in tiny_model.iterdir():
+        if item.name != "model.safetensors":
+            (folder / item.name).write_bytes(item.read_bytes())
+    (folder / "pytorch_model.bin").write_bytes(b"not loaded")
+    with pytest.raises(ModelLoadError, match="safetensors"):
+        Tagger.load(folder)
