@@ -1,6 +1,6 @@
 """The ``persnews`` command: each subcommand parses arguments, calls one library function, prints.
 
-    persnews extract [FILE ...|-] [--model PATH] [--format json|jsonl|conll|html] [--batch-size N]
+    persnews extract [FILE ...|-] [--model PATH] [--format json|jsonl|conll|html|text] [--batch-size N]
     persnews train ...        persnews evaluate MODEL DATA ...      persnews pretrain ...
     persnews data {stats,validate,merge,import,export-labelstudio,build-release} ...
 """
@@ -33,7 +33,7 @@ def read_inputs(paths: Sequence[str]) -> list[tuple[str, str]]:
 
 def _extract(args: argparse.Namespace) -> int:
     from .pipeline import load
-    from .render import to_conll, to_html
+    from .render import to_conll, to_html, to_text
 
     inputs = read_inputs(args.files)
     extractor = load(args.model)
@@ -49,8 +49,10 @@ def _extract(args: argparse.Namespace) -> int:
         out.writelines(d.to_json() + "\n" for d in documents)
     elif args.format == "conll":
         out.write("\n".join(f"# id = {d.id}\n{to_conll(d)}" for d in documents))
-    else:
+    elif args.format == "html":
         out.write(to_html(documents))
+    else:
+        out.write("\n".join(to_text(d) for d in documents))
     return 0
 
 
@@ -62,14 +64,14 @@ def build_parser() -> argparse.ArgumentParser:
     extract = commands.add_parser("extract", help="tag people, roles, organisations and places; link officials")
     extract.add_argument("files", nargs="*", help="UTF-8 text files, one document each; '-' or none: stdin")
     extract.add_argument("--model", default=None, help="model folder or hub id (default: the shipped model)")
-    extract.add_argument("--format", choices=["json", "jsonl", "conll", "html"], default="json")
+    extract.add_argument("--format", choices=["json", "jsonl", "conll", "html", "text"], default="json",
+                         help="text: a readable summary of people, roles and institutions")
     extract.add_argument("--batch-size", type=int, default=32, help="encoder windows per forward pass")
     extract.add_argument("--quiet", action="store_true", help="no progress bar")
     extract.set_defaults(run=_extract)
 
     train = commands.add_parser("train", help="train a tagger (all options: persnews train --help)",
                                 add_help=False)
-    train.add_argument("options", nargs=argparse.REMAINDER, help="transformers-style training options")
     train.set_defaults(run=_train)
 
     evaluate = commands.add_parser("evaluate", help="score a model on data sources")
@@ -97,7 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _train(args: argparse.Namespace) -> int:
     from .training import main as train_main
 
-    train_main(args.options)
+    train_main(args.options or ["--help"])
     return 0
 
 
@@ -127,7 +129,12 @@ def _pretrain(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, unknown = parser.parse_known_args(argv)
+    if args.command == "train":  # its options belong to HfArgumentParser
+        args.options = unknown
+    elif unknown:
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     try:
         return args.run(args)
     except (PersnewsError, FileNotFoundError, IsADirectoryError) as error:

@@ -32,6 +32,20 @@ def to_conll(document: Document) -> str:
     return "\n".join(lines) + ("\n" if lines else "")
 
 
+def to_text(document: Document) -> str:
+    """A summary for a terminal: officials with their positions, then every entity by label."""
+    lines = [f"== {document.id or 'document'} =="]
+    for official in document.officials:
+        for position in official.positions:
+            lines.append(f"{official.name} — {position.role} — {position.institution or '?'}")
+    if not document.officials:
+        lines.append("(no officials found)")
+    for label in ("PER", "ROLE", "ORG", "LOC"):
+        names = list(dict.fromkeys(e.text for e in document.entities if e.label == label))
+        lines.append(f"{label}: {'، '.join(names) if names else '-'}")
+    return "\n".join(lines) + "\n"
+
+
 def _highlighted(document: Document, index_offset: int) -> str:
     parts, cursor = [], 0
     linked = {r.person for r in document.relations} | {r.role for r in document.relations}

@@ -133,7 +133,7 @@ def encode_documents(documents: Sequence[Document], labels: Sequence[str], token
             ids, mask, word_of = encode_words(tokenizer, pieces[window.start: window.end])
             first = [window.start + k for k in word_of]
             examples.append({
-                "input_ids": ids, "word_mask": mask, "word_of": word_of,
+                "input_ids": ids, "length": len(ids), "word_mask": mask, "word_of": word_of,
                 "words": words[window.start: window.end],
                 "labels": [TAG_IDS[tags[w]] if m and bits[w] == 1 << TAG_IDS[tags[w]] else -100
                            for w, m in zip(first, mask)],
@@ -305,7 +305,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
                 "--metric_for_best_model", "f1", "--save_total_limit", "2", "--report_to", "none",
                 "--learning_rate", "1e-3", "--num_train_epochs", "10", "--per_device_train_batch_size", "32",
                 "--warmup_steps", "0.05", "--weight_decay", "0.01", "--logging_steps", "50",
-                "--remove_unused_columns", "false"]
+                "--remove_unused_columns", "false", "--train_sampling_strategy", "group_by_length"]
     model_args, data_args, training_args = parser.parse_args_into_dataclasses(defaults + list(argv or []))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     return train(model_args, data_args, training_args)

@@ -22,7 +22,9 @@ def make_tokenizer(directory: Path, words: list[str] = WORDS) -> BertTokenizerFa
     vocabulary = SPECIAL + words + letters + ["##" + ch for ch in letters]
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "vocab.txt").write_text("\n".join(dict.fromkeys(vocabulary)) + "\n", encoding="utf-8")
-    return BertTokenizerFast(vocab=str(directory / "vocab.txt"), do_lower_case=False, strip_accents=False)
+    tokenizer = BertTokenizerFast(vocab=str(directory / "vocab.txt"), do_lower_case=False, strip_accents=False)
+    tokenizer.save_pretrained(directory)
+    return tokenizer
 
 
 def tiny_config(vocab_size: int, *, use_crf: bool = True, max_window: int = 32, vectors: int = 0) -> PersnewsConfig:

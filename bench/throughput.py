@@ -1,0 +1,94 @@
+"""End-to-end extraction speed and memory: articles/s, sub-tokens/s and peak RSS.
+
+Runs ``extract_many`` over ~3,000-character Fars News articles read by path
+from ``../shared/corpora/news-raw`` (never copied here), once with the shipped
+model and once with a ParsBERT-base-shaped tagger (12 layers, hidden 768,
+random weights, same tokenizer) so users see the trade-off.
+
+    python bench/throughput.py [--articles 200] [--batch-size 32] [--quantize] [--model PATH]
+    python bench/throughput.py --base-shaped      # the 12x768 comparison
+
+Each run is one process so that peak RSS is the run's own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from persnews.data.corpora import corpora_root  # noqa: E402
+from persnews.pipeline import DEFAULT_MODEL, load  # noqa: E402
+
+
+def articles(count: int, low: int = 2500, high: int = 3500) -> list[str]:
+    """``count`` news-raw articles of ``low``..``high`` characters (title, abstract and paragraphs)."""
+    found = []
+    for path in sorted((corpora_root() / "news-raw").glob("fars-news-*.json")):
+        for item in json.loads(path.read_text(encoding="utf-8")):
+            text = "\n".join(p for p in [item.get("title"), item.get("abstract"), *item.get("paragraphs", [])] if p)
+            if low <= len(text) <= high:
+                found.append(text)
+            if len(found) == count:
+                return found
+    return found
+
+
+def base_shaped_model(template: Path, directory: Path) -> Path:
+    """A tagger folder shaped like ParsBERT-base (12 x 768), random weights, the template's tokenizer."""
+    from transformers import AutoTokenizer
+
+    from persnews.modeling import PersnewsConfig, PersnewsTagger
+    from persnews.training import save_tagger
+
+    config = PersnewsConfig.from_pretrained(template)
+    config.update(dict(hidden_size=768, num_hidden_layers=12, num_attention_heads=12, intermediate_size=3072,
+                       max_position_embeddings=512, max_window=512))
+    model = PersnewsTagger(config)
+    save_tagger(model, AutoTokenizer.from_pretrained(template), directory, None)
+    vocabulary = template / "word_vocabulary.txt"
+    if vocabulary.is_file():
+        (directory / "word_vocabulary.txt").write_text(vocabulary.read_text(encoding="utf-8"), encoding="utf-8")
+    return directory
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default=str(DEFAULT_MODEL))
+    parser.add_argument("--articles", type=int, default=200)
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--quantize", action="store_true", help="int8 dynamic quantisation of linear layers")
+    parser.add_argument("--base-shaped", action="store_true", help="12-layer 768-wide random tagger instead")
+    args = parser.parse_args()
+    texts = articles(args.articles)
+    with tempfile.TemporaryDirectory() as scratch:
+        model = base_shaped_model(Path(args.model), Path(scratch) / "base") if args.base_shaped else args.model
+        extractor = load(model, quantize=args.quantize)
+        extractor.extract_many(texts[:4])  # warm-up: first-call allocations, lazy imports
+        started = time.perf_counter()
+        documents = extractor.extract_many(texts, batch_size=args.batch_size)
+        seconds = time.perf_counter() - started
+    tokenizer = extractor.tagger.tokenizer
+    sub_tokens = sum(len(tokenizer(t, add_special_tokens=False)["input_ids"]) for t in texts)
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result = {"model": "ParsBERT-base-shaped (12x768, random)" if args.base_shaped else str(model),
+              "quantized": args.quantize, "articles": len(texts),
+              "mean_chars": round(sum(map(len, texts)) / len(texts)), "seconds": round(seconds, 2),
+              "articles_per_s": round(len(texts) / seconds, 2), "sub_tokens_per_s": round(sub_tokens / seconds),
+              "entities": sum(len(d.entities) for d in documents), "peak_rss_mib": round(peak_mib),
+              "machine": f"{platform.machine()} {platform.processor() or ''}".strip(),
+              "torch_threads": torch.get_num_threads()}
+    print(json.dumps(result, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Scores for entities (spans.py) and for relations and officials (relations.py)."""

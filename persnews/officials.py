@@ -1,0 +1,318 @@
+"""Document-level facts: each person, under their fullest name, with every position the article states.
+
+Sentence relations only see one sentence; a news article spreads a person's
+facts over several. This stage joins them:
+
+1. **People.** A person mention joins a fuller name of the document when all
+   its words are words (or joined runs of words) of that name, compared
+   without ZWNJ, spaces or Arabic letter variants: «نوری» and «حسین نوري»
+   join «حسین نوری». A mention that fits several people joins the one
+   mentioned last before it. The longest mention's original surface names
+   the person.
+2. **Institutions.** An ORG that abbreviates exactly one fuller ORG of the
+   article is replaced by it («شورا», «شورای شهر» → «شورای اسلامی شهر
+   شیراز»; «شهرداری» → «شهرداری شیراز» when several fuller ORGs remain, the
+   one of the same head word wins), and «معاون ... این سازمان» takes the
+   latest ORG of that head word before it.
+3. **Title-only subjects.** A sentence with no person whose subject is a role
+   chain and that has a verb of speech («معاون شهردار مشهد با بیان اینکه ...
+   گفت») belongs to the one person already stated to hold that title, else
+   continues the last speaker: the first person of the previous
+   relation-bearing sentence when that sentence quoted them (or of a later
+   sentence that quotes a person with no title), if the title fits one of
+   their positions (same institution, or one role abbreviating the other)
+   or they have none yet. A following «هم», «نیز» or «اما» marks a new
+   speaker instead. A title that continues nobody («رئیس سازمان X از ...
+   خبر داد») passes to the person who speaks at the start of the next
+   sentence («Y گفت: ...»; after «نیز», only one who goes on: «Y افزود»).
+4. **Positions** are deduplicated: the same role with the same institution
+   (as compared), or with none on one side, is one position; titles worded
+   differently stay as written. Each keeps the indices of its evidence
+   relations. Persons with no position are left out.
+
+>>> from persnews.normalization import normalize
+>>> from persnews.segmentation import sentences
+>>> from persnews.document import Entity, Relation
+>>> text = "حسین نوری، معاون فنی شهرداری شیراز گفت: کار تمام شد. نوری افزود: هزینه کم بود."
+>>> spans = [("حسین نوری", "PER", 0), ("معاون فنی", "ROLE", 0), ("شهرداری شیراز", "ORG", 0), ("نوری", "PER", 20)]
+>>> entities = [Entity(text.index(s, f), text.index(s, f) + len(s), label, s) for s, label, f in spans]
+>>> build_officials(text, sentences(normalize(text)), entities, [Relation(0, 1, 2)])
+[Official(name='حسین نوری', positions=(Position(role='معاون فنی', institution='شهرداری شیراز', evidence=(0,)),))]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from .document import Entity, Official, Position, Relation
+from .relations import SentenceCues, compact, compact_words
+from .segmentation import Sentence
+
+_OPENERS = frozenset({"،", ",", ":", "-", "–", "همچنین", "سپس"})
+"""Words a title-only subject may follow: it opens its clause («در ادامه، معاون ... گفت»)."""
+_NEW_SPEAKER = frozenset({"هم", "نیز", "اما", "ولی"})
+"""«رئیس X نیز گفت»: right after a subject these mark someone other than the previous speaker."""
+_CONTINUING = frozenset(compact(w) for w in ("افزود", "ادامه", "اضافه"))
+"""«X افزود»: verbs that go on with a speaker already introduced (one a title introduced with «نیز»)."""
+
+
+def _bare(word: str) -> str:
+    """A word without its written ezafe «ی» after a vowel: «شورای» → «شورا»."""
+    return word[:-1] if len(word) > 2 and word.endswith("ی") and word[-2] in "اوآ" else word
+
+
+def _runs(words: tuple[str, ...]) -> set[str]:
+    return {"".join(words[i:j]) for i in range(len(words)) for j in range(i + 1, len(words) + 1)}
+
+
+def _part_of(short: tuple[str, ...], full: tuple[str, ...]) -> bool:
+    """Whether a name's words are words, or joined runs of words, of a fuller name («علیرضا» in «علی رضا کاظمی»)."""
+    runs = _runs(full)
+    return bool(short) and ("".join(short) in runs or all(w in runs for w in short))
+
+
+def _subsequence(short: tuple[str, ...], full: tuple[str, ...]) -> bool:
+    remaining = iter(_bare(w) for w in full)
+    return all(_bare(w) in remaining for w in short)
+
+
+@dataclass
+class _Person:
+    name: str
+    words: tuple[str, ...]
+    mentions: list[int]
+    positions: list[Position] = field(default_factory=list)
+
+
+def _people(entities: Sequence[Entity]) -> dict[int, _Person]:
+    """Cluster the PER mentions; returns the person of every PER entity index."""
+    mentions = [i for i, e in enumerate(entities) if e.label == "PER"]
+    people: list[_Person] = []
+    person_of: dict[int, _Person] = {}
+    for index in sorted(mentions, key=lambda i: (-len("".join(compact_words(entities[i].text))), entities[i].start)):
+        words = compact_words(entities[index].text)
+        fits = [p for p in people if "".join(words) == "".join(p.words) or _part_of(words, p.words)]
+        if not fits:
+            person = _Person(entities[index].text, words, [])
+            people.append(person)
+        else:
+            start = entities[index].start
+
+            def last_before(p: _Person) -> int:
+                return max((entities[m].start for m in p.mentions if entities[m].start < start), default=-1)
+
+            person = max(fits, key=last_before)
+        person.mentions.append(index)
+        person_of[index] = person
+    return person_of
+
+
+class _Institutions:
+    """Resolves an institution entity to the fullest ORG of the document it stands for."""
+
+    def __init__(self, entities: Sequence[Entity]):
+        self.entities = entities
+        self.orgs: dict[tuple[str, ...], Entity] = {}
+        for entity in entities:
+            if entity.label == "ORG":
+                self.orgs.setdefault(compact_words(entity.text), entity)
+
+    def fullest(self, surface: str, before: int) -> str:
+        """The one fuller ORG named before offset ``before`` that ``surface`` abbreviates: same head word
+        (or the head after a generic first word, «فولاد مبارکه» for «شرکت فولاد مبارکه»), its words in order.
+        Abbreviations refer back, so a fuller name written only later is a different body
+        («فدراسیون والیبال» is not «فدراسیون جهانی والیبال»)."""
+        words = compact_words(surface)
+        if not words:
+            return surface
+        longer = [w for w, e in self.orgs.items() if e.start < before and len(w) > len(words)
+                  and _bare(words[0]) in {_bare(x) for x in w[:2]} and _subsequence(words, w)]
+        maximal = [w for w in longer if not any(o != w and _subsequence(w, o) for o in longer)]
+        if len(maximal) > 1:
+            maximal = [w for w in maximal if _bare(w[0]) == _bare(words[0])]
+        return self.orgs[maximal[0]].text if len(maximal) == 1 else surface
+
+    def resolve(self, index: int) -> str:
+        entity = self.entities[index]
+        return self.fullest(entity.text, entity.start) if entity.label == "ORG" else entity.text
+
+    def demonstrative(self, noun: str, before: int) -> str | None:
+        """«این سازمان»: the latest ORG before offset ``before`` whose head word is ``noun`` (any, for ``""``)."""
+        for entity in reversed(self.entities):
+            words = compact_words(entity.text) if entity.label == "ORG" and entity.end <= before else ()
+            if words and (not noun or _bare(words[0]) == _bare(noun)):
+                return self.fullest(entity.text, entity.start)
+        return None
+
+
+def _add(person: _Person, role: str, institution: str | None, evidence: tuple[int, ...]) -> None:
+    """Add a position, merging it into one with the same role (as compared) and the same or a missing
+    institution. Differently worded titles stay apart («استان کرمانشاه» and «کرمانشاه»): the
+    annotators list what the article writes."""
+    key, where = compact(role), compact(institution or "")
+    for k, old in enumerate(person.positions):
+        old_where = compact(old.institution or "")
+        if compact(old.role) == key and (not where or not old_where or where == old_where):
+            keep = old.institution if old_where else institution
+            person.positions[k] = Position(old.role, keep, tuple(sorted(set(old.evidence) | set(evidence))))
+            return
+    person.positions.append(Position(role, institution, evidence))
+
+
+def _abbreviates(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Whether one phrase abbreviates the other: same head word, and its words in order in the other."""
+    if not a or not b or _bare(a[0]) != _bare(b[0]):
+        return False
+    return _subsequence(a, b) or _subsequence(b, a)
+
+
+Title = tuple[str, str | None]
+"""A role and its institution as written (the institution resolved), before it is anyone's position."""
+
+
+def _same_title(role: str, institution: str | None, position: Position) -> bool:
+    """Whether a title names this position: the role abbreviates it («وزیر بهداشت» for «وزیر بهداشت،
+    درمان و آموزش پزشکی») and the institutions, where both are given, have the words of one in the
+    other («کرمانشاه», «استان کرمانشاه»)."""
+    if not _abbreviates(compact_words(role), compact_words(position.role)):
+        return False
+    if institution is None or position.institution is None:
+        return True
+    here, there = compact_words(institution), compact_words(position.institution)
+    return _subsequence(here, there) or _subsequence(there, here)
+
+
+def _fits(person: _Person, titles: Sequence[Title]) -> bool:
+    """Whether the speaker could bear these titles: one names a position of theirs, or has their institution."""
+    return any(_same_title(role, where, p) or (where is not None and p.institution is not None
+                                               and compact(where) == compact(p.institution))
+               for role, where in titles for p in person.positions)
+
+
+def _known_holder(people: Sequence[_Person], titles: Sequence[Title]) -> _Person | None:
+    """The one person already stated to hold one of these titles, if exactly one."""
+    holders = [p for p in people if any(_same_title(r, w, q) for r, w in titles for q in p.positions)]
+    return holders[0] if len(holders) == 1 else None
+
+
+def _after_according_to(cues: SentenceCues, person: int) -> bool:
+    return cues.words_before(cues.entities[person].start, 2) == ("به", "گفته")
+
+
+def _says(cues: SentenceCues, person: int, continuing: bool = False) -> bool:
+    """Whether the sentence quotes this person mention: a verb of speech after it, or «به گفته PER».
+
+    With ``continuing``, only verbs that go on with a speaker already introduced count («افزود»).
+    """
+    entity = cues.entities[person]
+    if _after_according_to(cues, person):
+        return True
+    verbs = [cues.words_after(v, 1)[0] for v in cues.speech_verbs if v > entity.start]
+    return bool(verbs) and (not continuing or verbs[0] in _CONTINUING)
+
+
+def _title_subject(cues: SentenceCues) -> tuple[tuple[int, ...], bool] | None:
+    """The role chain a person-less sentence is about, when it is the subject of a verb of speech,
+    and whether «هم/نیز/اما» after it marks a new speaker."""
+    if cues.persons or not cues.speech_verbs or not cues.groups:
+        return None
+    group = cues.groups[0]
+    start = cues.entities[group[0]].start
+    before = cues.words_before(start, 1)
+    if start > cues.speech_verbs[0] or (before and before[0] not in _OPENERS):
+        return None
+    return group, bool(set(cues.words_after(cues.group_end(group), 2)) & _NEW_SPEAKER)
+
+
+def _speaker(cues: SentenceCues, people: dict[int, _Person]) -> _Person | None:
+    """The person a sentence quotes: its first person mention, if the sentence quotes it."""
+    return people[cues.persons[0]] if cues.persons and _says(cues, cues.persons[0]) else None
+
+
+def _opening_speaker(cues: SentenceCues, people: dict[int, _Person], continuing: bool) -> _Person | None:
+    """The person who speaks at the start of a sentence («فریبا هدایتی گفت: ...»): no role before or in
+    apposition to them, not introduced as someone new («X نیز گفت», «X، یکی از اهالی، گفت»)."""
+    if not cues.persons:
+        return None
+    first = cues.persons[0]
+    if any(cues.entities[i].label == "ROLE" for i in cues.members if i < first):
+        return None
+    after = cues.words_after(cues.entities[first].end, 2)
+    if set(after) & _NEW_SPEAKER or (after[:1] in {("،",), (",",)} and not _after_according_to(cues, first)):
+        return None
+    if any({"apposition", "title_separated"} & cues.cues(first, group) for group in cues.groups):
+        return None
+    return people[first] if _says(cues, first, continuing) else None
+
+
+def build_officials(text: str, sentences: Sequence[Sentence], entities: Sequence[Entity],
+                    relations: Sequence[Relation]) -> list[Official]:
+    """The officials of a document, in the order the text states their first position.
+
+    ``relations`` index ``entities`` (sorted by start), as
+    :func:`persnews.relations.extract_relations` returns them; each position's
+    ``evidence`` lists indices into ``relations``.
+    """
+    for relation in relations:
+        if entities[relation.person].label != "PER" or entities[relation.role].label != "ROLE":
+            raise ValueError(f"relation {relation} does not join a PER to a ROLE")
+    people = _people(entities)
+    institutions = _Institutions(entities)
+    readings = SentenceCues.for_document(text, sentences, entities)
+    sentence_of = {index: cues for cues in readings for index in cues.members}
+    order: list[_Person] = []
+
+    def institution_of(role: int, given: int | None) -> str | None:
+        if given is not None:
+            return institutions.resolve(given)
+        cues = sentence_of[role]
+        chain = cues.group_of(role)
+        for later in chain[chain.index(role):]:
+            noun = cues.units[later].demonstrative
+            if noun is not None:
+                return institutions.demonstrative(noun, cues.entities[later].start)
+        return None
+
+    def give(person: _Person, role: int, institution: str | None, evidence: tuple[int, ...]) -> None:
+        if person not in order:
+            order.append(person)
+        _add(person, entities[role].text, institution, evidence)
+
+    def titles(cues: SentenceCues, group: tuple[int, ...]) -> list[tuple[int, str | None]]:
+        return [(role, institution_of(role, cues.institutions[role])) for role in group]
+
+    speaker: _Person | None = None
+    waiting: tuple[list[tuple[int, str | None]], bool] | None = None  # a title nobody bore yet
+    for cues in readings:
+        if waiting is not None:
+            opener = _opening_speaker(cues, people, continuing=waiting[1])
+            if opener is not None:
+                for role, where in waiting[0]:
+                    give(opener, role, where, ())
+                speaker = opener
+        waiting = None
+        stated = sorted(((k, r) for k, r in enumerate(relations) if sentence_of.get(r.role) is cues),
+                        key=lambda pair: (entities[pair[1].role].start, pair[0]))
+        for k, relation in stated:
+            give(people[relation.person], relation.role, institution_of(relation.role, relation.institution), (k,))
+        if cues.persons:
+            speaker = _speaker(cues, people) if stated else _speaker(cues, people) or speaker
+            continue
+        subject = _title_subject(cues)
+        if subject is None:
+            continue
+        group, new_speaker = subject
+        found = titles(cues, group)
+        named = [(entities[role].text, where) for role, where in found]
+        holder = _known_holder(order, named)
+        if holder is None and not new_speaker and speaker is not None and (
+                not speaker.positions or _fits(speaker, named)):
+            holder = speaker
+        if holder is None:
+            waiting = (found, new_speaker)
+            continue
+        for role, where in found:
+            give(holder, role, where, ())
+        speaker = holder
+    return [Official(p.name, tuple(p.positions)) for p in order if p.positions]

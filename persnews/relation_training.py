@@ -1,0 +1,144 @@
+"""Train the relation scorer on a release and report triple and fact scores on its dev and test splits.
+
+One command::
+
+    python -m persnews.relation_training --data data/releases/v1 --output_dir models/relations
+
+``--data`` is a release folder (``train/dev/test.jsonl``), or authored markup
+files / a folder of them, split the way releases are (by id hash, see
+:mod:`persnews.data.splits`). Scores are measured on gold entities, so they
+measure this stage alone: rules only and rules with the learned scorer, for
+sentence triples (exact spans) and document facts (lenient).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+from .data.authoring import read_markup
+from .data.release import Release, read_release, split_release
+from .document import Document
+from .errors import TrainingError
+from .evaluation.relations import fact_scores, format_errors, triple_scores
+from .normalization import normalize
+from .officials import build_officials
+from .relations import RelationScorer, extract_relations
+from .segmentation import sentences
+
+
+def load_release(source: str | Path | Release | Sequence[Document]) -> Release:
+    """A release folder, authored markup (a file or a folder of ``*.txt``), a Release, or documents to split."""
+    if isinstance(source, Release):
+        return source
+    if not isinstance(source, (str, Path)):
+        return split_release(list(source))
+    path = Path(source)
+    if (path / "train.jsonl").is_file():
+        return read_release(path)
+    files = sorted(path.glob("*.txt")) if path.is_dir() else [path]
+    if not files or not all(f.is_file() for f in files):
+        raise TrainingError(f"{path}: neither a release folder nor authored markup")
+    return split_release([doc for f in files for doc in read_markup(f)])
+
+
+def predict(documents: Sequence[Document], scorer: RelationScorer | None = None,
+            threshold: float = 0.5) -> list[Document]:
+    """Relations and officials of each document from its gold entities (this stage's input, without tagger errors)."""
+    result = []
+    for doc in documents:
+        sents = sentences(normalize(doc.text))
+        relations = extract_relations(doc.text, sents, doc.entities, scorer, threshold)
+        officials = build_officials(doc.text, sents, doc.entities, relations)
+        result.append(Document(doc.text, doc.entities, tuple(relations), tuple(officials), doc.id))
+    return result
+
+
+def evaluate(documents: Sequence[Document], scorer: RelationScorer | None = None) -> dict[str, dict[str, Any]]:
+    """Triple and fact scores (with their error lists) of :func:`predict` against the documents' gold."""
+    predicted = predict(documents, scorer)
+    return {"triples": triple_scores(documents, predicted), "facts": fact_scores(documents, predicted)}
+
+
+def _save_into(scorer: RelationScorer, output_dir: Path) -> None:
+    """Write the scorer's files beside a model's other files: staged in a temporary folder, then renamed.
+
+    Each file is replaced atomically; the folder is not replaced, since it may
+    hold the tagger too.
+    """
+    output_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=output_dir, prefix=".relations.", suffix=".tmp"))
+    try:
+        scorer.save(staging)
+        RelationScorer.load(staging)  # refuse to install files that do not load
+        for name in (RelationScorer.CONFIG, RelationScorer.WEIGHTS):
+            os.replace(staging / name, output_dir / name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _numbers(report: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {kind: {k: v for k, v in scores.items() if k != "errors"} for kind, scores in report.items()}
+
+
+def train_relations(release_dir_or_docs: str | Path | Release | Sequence[Document], output_dir: str | Path, *,
+                    epochs: int = 300, seed: int = 0) -> dict[str, Any]:
+    """Train on the train split, save into ``output_dir``, and return dev/test scores of rules and rules+scorer."""
+    release = load_release(release_dir_or_docs)
+    if not release.train:
+        raise TrainingError("the release has no training documents")
+    scorer = RelationScorer.train(release.train, epochs=epochs, seed=seed)
+    _save_into(scorer, Path(output_dir))
+    metrics: dict[str, Any] = {"train_documents": len(release.train)}
+    for name in ("dev", "test"):
+        documents = release.split(name)
+        metrics[name] = {"documents": len(documents),
+                         "rules": _numbers(evaluate(documents)),
+                         "scorer": _numbers(evaluate(documents, scorer))}
+    return metrics
+
+
+def report(metrics: dict[str, Any]) -> str:
+    """A plain-text table of :func:`train_relations`' metrics."""
+    lines = [f"trained on {metrics['train_documents']} documents"]
+    for split in ("dev", "test"):
+        for system in ("rules", "scorer"):
+            for kind in ("triples", "facts"):
+                s = metrics[split][system][kind]
+                lines.append(f"{split:4} {system:6} {kind:7} P={s['precision']:.3f} R={s['recall']:.3f} "
+                             f"F1={s['f1']:.3f} (support {s['support']})")
+    return "\n".join(lines)
+
+
+@dataclass
+class RelationTrainingArguments:
+    """Arguments of ``python -m persnews.relation_training``."""
+
+    data: str = field(metadata={"help": "A release folder, or authored markup files' folder."})
+    output_dir: str = field(metadata={"help": "Where relations.safetensors and relations.json are written."})
+    epochs: int = field(default=300, metadata={"help": "Full-batch optimisation steps."})
+    seed: int = field(default=0, metadata={"help": "Random seed."})
+
+    def __post_init__(self) -> None:
+        if self.epochs < 1:
+            raise ValueError("--epochs must be at least 1")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    from transformers import HfArgumentParser
+
+    (args,) = HfArgumentParser(RelationTrainingArguments).parse_args_into_dataclasses(args=argv)
+    metrics = train_relations(args.data, args.output_dir, epochs=args.epochs, seed=args.seed)
+    print(report(metrics))
+    test = load_release(args.data).test
+    scorer = RelationScorer.load(args.output_dir)
+    for kind, scores in evaluate(test, scorer).items():
+        print(f"\ntest {kind} errors:\n{format_errors(scores['errors']) or '(none)'}")
+
+
+if __name__ == "__main__":
+    main()

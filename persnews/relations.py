@@ -1,0 +1,566 @@
+"""Sentence-level relations: which person holds which role, at which institution.
+
+Persian news states offices in a handful of fixed shapes, read here as cues
+over the entity sequence of one sentence (honorifics such as «آقای» or
+«دکتر» between two entities are ignored):
+
+* the institution of a role is the ORG/LOC written right after it
+  («معاون فنی» + «شهرداری شیراز»); roles coordinated with «و» share the
+  institution at the end of the chain («معاون ... و رئیس ... شهرداری تهران»);
+* the holder of a role (or a chain of coordinated roles) is the person in
+  apposition before it («PER، ROLE ORG»), right after it («ROLE ORG PER
+  گفت»), after it across a comma or colon («ROLE ORG، PER», captions
+  «گزارشگر: PER»), right before it without punctuation, or the subject of
+  the same clause in «PER ... به عنوان ROLE ...» and «PER ... ROLE ORG خواهد بود»;
+* a representative's institution is the ORG after his constituency and «در»
+  («نماینده مردم ساری و میاندورود در مجلس شورای اسلامی»), else the
+  constituency's first place.
+
+The institution is always decided by those cues. The holder is decided by the
+cues alone, or, given a :class:`RelationScorer`, by a logistic regression over
+the cues and their context (order, distance, punctuation, intervening
+entities, speech verbs, agent words such as «با حکم»), trained on annotated
+documents, so it learns where the cues fail. A role takes at most one holder.
+
+>>> from persnews.normalization import normalize
+>>> from persnews.segmentation import sentences
+>>> text = "حسین نوری، معاون فنی شهرداری شیراز گفت"
+>>> spans = [("حسین نوری", "PER"), ("معاون فنی", "ROLE"), ("شهرداری شیراز", "ORG")]
+>>> entities = [Entity(text.index(s), text.index(s) + len(s), label, s) for s, label in spans]
+>>> extract_relations(text, sentences(normalize(text)), entities)
+[Relation(person=0, role=1, institution=2, score=1.0)]
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Mapping, Sequence
+
+import torch
+from safetensors.torch import load_file, save_file
+
+from .document import INSTITUTION_LABELS, Document, Entity, Relation
+from .errors import ModelLoadError, TrainingError
+from .normalization import ZWNJ, normalize, normalize_string
+from .segmentation import Sentence, sentences as split_sentences
+
+
+def compact(text: str) -> str:
+    """The comparison form of a word or name: normalised, without ZWNJ and spaces.
+
+    Typists write «علی‌رضا», «علیرضا» and «علي رضا» for the same name.
+
+    >>> compact("علي رضا") == compact("علی‌رضا")
+    True
+    """
+    return normalize_string(text).replace(ZWNJ, "").replace(" ", "")
+
+
+_WORD_BREAKS = re.compile(r"[\s،,؛;:()\[\]«»\"\-–—]+")
+
+
+def compact_words(text: str) -> tuple[str, ...]:
+    """The words of a name, role or institution in comparison form, punctuation left out.
+
+    >>> compact_words("اتاق بازرگانی، صنایع") == ("اتاق", "بازرگانی", "صنایع")
+    True
+    """
+    return tuple(w for w in (compact(p) for p in _WORD_BREAKS.split(normalize_string(text))) if w)
+
+
+def _phrases(*phrases: str) -> frozenset[tuple[str, ...]]:
+    return frozenset(tuple(compact(w) for w in p.split()) for p in phrases)
+
+
+SPEECH_VERBS = _phrases(
+    "گفت", "گفتند", "افزود", "می‌گوید", "گفته است", "اظهار کرد", "اظهار داشت", "بیان کرد", "بیان داشت",
+    "تصریح کرد", "خاطرنشان کرد", "خاطر نشان کرد", "عنوان کرد", "اعلام کرد", "یادآور شد", "ادامه داد",
+    "تاکید کرد", "تأکید کرد", "توضیح داد", "اضافه کرد", "اذعان کرد", "ابراز کرد", "اعلام داشت",
+    "یادآوری کرد", "توصیه کرد", "انتقاد کرد", "گلایه کرد", "پیشنهاد کرد", "خبر داد", "هشدار داد")
+"""Verbs of speech and report («از ... خبر داد»); a sentence with one quotes its subject."""
+
+_HONORIFICS = frozenset(compact(w) for w in (
+    "آقای", "آقا", "خانم", "جناب", "سرکار", "دکتر", "مهندس", "حجت‌الاسلام", "حجت‌الاسلام‌والمسلمین",
+    "والمسلمین", "آیت‌الله", "حاج", "حاجیه", "استاد", "سردار", "سرلشکر", "سرتیپ", "سرهنگ", "سرگرد",
+    "سروان", "ستوان", "تیمسار", "امیر", "دریادار"))
+"""Titles that stand between a role and a name but are no part of either (guidelines, rule 1)."""
+
+_AS_ROLE = _phrases("به عنوان", "به‌عنوان", "بعنوان", "به سمت", "به‌سمت", "در سمت", "در مقام", "به مقام")
+"""«PER ... به عنوان ROLE»: the words that give a person the role that follows."""
+
+_AGENT_WORDS = frozenset(compact(w) for w in (
+    "حکم", "سوی", "توسط", "دستور", "پیشنهاد", "طرف", "دعوت", "ابلاغ", "گزارش"))
+"""A role right after these («با حکم شهردار، X ...», «به گزارش خبرنگار ایسنا، X ...») names the
+agent or source of the act, not the title of the name that follows."""
+
+_APPOSITION = frozenset({("،",), (",",), ("-",), ("–",), ("—",), ("(",)})
+_TITLE_SEPARATORS = frozenset({("،",), (",",), (":",), ("-",), ("–",), ("—",)})
+_DEMONSTRATIVES = frozenset({"این", "همین", "آن"})
+_ITS = "آن"
+"""«رئیس کمیسیون اقتصادی آن»: "its", the institution mentioned last."""
+_ALSO = frozenset({"نیز", "هم"})
+_COPULAS = frozenset(compact(w) for w in (
+    "است", "شد", "شدند", "هست", "هستند", "باشد", "خواهد", "شده", "می‌شود", "ماند"))
+"""«X ... سخنگوی شورا خواهد بود»: a role right before one of these is predicated of the subject
+(not «بود»: «X که پیش از این معاون شهرداری بود» is a former office)."""
+_PAST_COPULAS = frozenset(compact(w) for w in ("بود", "بوده"))
+_PREPOSITIONS = frozenset({("به",), ("با",), ("از",), ("برای",), ("در",)})
+"""«... به خبرنگار ایسنا گفت»: a role after a preposition is rarely the title of a name beside it."""
+_FORMER = frozenset(compact(w) for w in ("پیشین", "سابق", "اسبق", "قبلی"))
+"""«شهردار پیشین»: a former office is no position the person holds."""
+
+_COMPLEMENT_ENDS = frozenset({"،", ",", "و", ":"})
+_FUNCTION_WORDS = frozenset(compact(w) for w in (
+    "در", "با", "از", "به", "برای", "که", "را", "تا", "نیز", "هم", "همچنین", "این", "آن", "همین", "او", "وی",
+    "خود", "است", "بود", "شد")) | {v[0] for v in SPEECH_VERBS} | _FORMER
+"""Words that are never part of a role's complement or of a description beside a name."""
+
+_REPRESENTATIVE = compact("نماینده")
+_ROLE_ADJECTIVES = frozenset(compact(w) for w in (
+    "جدید", "منتخب", "موقت", "روستای", "شهرستان", "شهر", "استان", "بخش"))
+"""Words that may stand between a role and its institution: «مدیرعامل جدید باشگاه پرسپولیس»,
+«دهیار روستای قلعه نو» (a place word the annotators left outside the LOC)."""
+_OFFICE_HEADS = frozenset(compact(w) for w in (
+    "وزیر", "شهردار", "استاندار", "فرماندار", "بخشدار", "دادستان", "سفیر", "رئیس‌جمهور", "رئیس‌جمهوری"))
+"""A role that names another office after its first word («معاون وزیر کشور») says whose it is (guidelines,
+rule 3), so it takes no institution from the roles coordinated after it."""
+_PEOPLE = compact("مردم")
+
+CUES = ("apposition", "title", "as_role", "title_separated", "adjacent", "predicate")
+"""Holder cues, in the order rules prefer them when several persons qualify."""
+
+
+@dataclass(frozen=True)
+class _Word:
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class RoleUnit:
+    """A role with what is written right after it.
+
+    ``institution`` is the ORG/LOC right after the role, or for a
+    representative («نماینده مردم X و Y در مجلس») the ORG after «در», else
+    the first place of the constituency; ``demonstrative`` the noun of «این
+    سازمان» right after a role with no institution, or ``""`` for «آن» alone
+    ("its"), resolved against the document by the officials stage;
+    ``complement`` whether one or two plain words complete the role instead
+    («سرپرست تیم»); ``end`` the original offset where all of that ends.
+    """
+
+    role: int
+    institution: int | None
+    demonstrative: str | None
+    complement: bool
+    last: int
+    end: int
+
+
+class SentenceCues:
+    """The structural reading of one sentence: its entities, role chains, institutions and speech verbs.
+
+    ``members`` are indices into the document's entity list, in text order;
+    ``groups`` are chains of roles joined by «و» (each a tuple of role indices).
+    """
+
+    def __init__(self, sentence: Sentence, entities: Sequence[Entity], members: Sequence[int]):
+        self.sentence = sentence
+        self.entities = entities
+        self.members = tuple(members)
+        self.words = tuple(_Word(compact(t.text), t.start, t.end) for t in sentence.tokens)
+
+    @classmethod
+    def for_document(cls, text: str, sentences: Sequence[Sentence], entities: Sequence[Entity]) -> list[SentenceCues]:
+        """One reading per sentence of ``text``; an entity belongs to the sentence its start falls in."""
+        if any(a.start > b.start for a, b in zip(entities, entities[1:])):
+            raise ValueError("entities must be sorted by start; relation indices refer to that order")
+        for entity in entities:
+            if text[entity.start:entity.end] != entity.text:
+                raise ValueError(f"entity {entity.text!r} at {entity.start}:{entity.end} does not match the text")
+        members: list[list[int]] = [[] for _ in sentences]
+        s = 0
+        for index, entity in enumerate(entities):
+            while s < len(sentences) and sentences[s].end <= entity.start:
+                s += 1
+            if s < len(sentences) and sentences[s].start <= entity.start:
+                members[s].append(index)
+        return [cls(sentence, entities, m) for sentence, m in zip(sentences, members)]
+
+    def _label(self, index: int) -> str:
+        return self.entities[index].label
+
+    def words_between(self, start: int, end: int) -> tuple[str, ...]:
+        """The words (comparison form) between two original offsets, honorifics left out."""
+        return tuple(w.text for w in self.words
+                     if w.start >= start and w.end <= end and w.text not in _HONORIFICS)
+
+    def words_before(self, offset: int, n: int) -> tuple[str, ...]:
+        """The last ``n`` words of the sentence that end before ``offset``."""
+        return tuple(w.text for w in self.words if w.end <= offset)[-n:] if n else ()
+
+    def words_after(self, offset: int, n: int) -> tuple[str, ...]:
+        """The first ``n`` words of the sentence that start at or after ``offset``."""
+        return tuple(w.text for w in self.words if w.start >= offset)[:n]
+
+    def _gap(self, left: int, right: int) -> tuple[str, ...]:
+        return self.words_between(self.entities[left].end, self.entities[right].start)
+
+    @cached_property
+    def speech_verbs(self) -> tuple[int, ...]:
+        """Original offsets where a verb of speech starts."""
+        texts = [w.text for w in self.words]
+        return tuple(word.start for i, word in enumerate(self.words)
+                     if any(tuple(texts[i:i + len(v)]) == v for v in SPEECH_VERBS))
+
+    def _unit(self, position: int) -> RoleUnit:
+        role = self.members[position]
+        following = list(self.members[position + 1:])
+        institution = constituency = demonstrative = None
+        last = role
+        if compact(self.entities[role].text).startswith(_REPRESENTATIVE):
+            allowed = {(), (_PEOPLE,)}
+            while following and self._label(following[0]) == "LOC" and self._gap(last, following[0]) in allowed:
+                constituency = following[0] if constituency is None else constituency
+                last = following.pop(0)
+                allowed = {(), ("و",), ("،",), (",",)}
+            if (constituency is not None and following and self._label(following[0]) == "ORG"
+                    and self._gap(last, following[0]) == ("در",)):
+                institution = last = following[0]
+            else:
+                institution = constituency
+        elif (following and self._label(following[0]) in INSTITUTION_LABELS
+              and set(self._gap(role, following[0])) <= _ROLE_ADJECTIVES):
+            institution = last = following[0]
+        end = self.entities[last].end
+        if institution is None:
+            after = [w for w in self.words if w.start >= end][:2]
+            if len(after) == 2 and after[0].text in _DEMONSTRATIVES and after[1].text.isalpha():
+                demonstrative, end = after[1].text, after[1].end
+            elif after and after[0].text == _ITS:
+                demonstrative, end = "", after[0].end
+        complement = None
+        if institution is None and demonstrative is None:
+            complement = self._complement(end, self.entities[following[0]].start if following else self.sentence.end)
+            end = complement[-1].end if complement else end
+        return RoleUnit(role, institution, demonstrative, bool(complement), last, end)
+
+    def _complement(self, start: int, limit: int) -> list[_Word]:
+        """«کاپیتان تیم، X», «دبیر جشنواره و رئیس ...»: one or two plain words that complete a role
+        without an institution, before a comma or «و»."""
+        words = [w for w in self.words if w.start >= start and w.end <= limit]
+        for n in (1, 2):
+            if (len(words) > n and words[n].text in _COMPLEMENT_ENDS
+                    and all(w.text.isalpha() and w.text not in _FUNCTION_WORDS for w in words[:n])):
+                return words[:n]
+        return []
+
+    @cached_property
+    def units(self) -> dict[int, RoleUnit]:
+        """Every role of the sentence with what is written right after it."""
+        return {index: self._unit(p) for p, index in enumerate(self.members) if self._label(index) == "ROLE"}
+
+    @cached_property
+    def groups(self) -> tuple[tuple[int, ...], ...]:
+        """Chains of ROLE indices joined by «و», in text order."""
+        chains: list[list[int]] = []
+        for role, unit in self.units.items():
+            previous = self.units[chains[-1][-1]] if chains else None
+            joined = (previous is not None
+                      and not [i for i in self.members if previous.last < i < role]
+                      and self.words_between(previous.end, self.entities[role].start) == ("و",))
+            if joined:
+                chains[-1].append(role)
+            else:
+                chains.append([role])
+        return tuple(tuple(c) for c in chains)
+
+    def _names_office(self, role: int) -> bool:
+        return any(w in _OFFICE_HEADS for w in compact_words(self.entities[role].text)[1:])
+
+    def _parallel(self, group: Sequence[int]) -> int | None:
+        """«X نایب‌رئیس و Y سخنگوی شورای شهر شدند»: the role of the next coordinated «PER ROLE» pair."""
+        end = self.group_end(group)
+        after = [i for i in self.members if self.entities[i].start >= end][:2]
+        if (len(after) == 2 and self._label(after[0]) == "PER" and self._label(after[1]) == "ROLE"
+                and self.words_between(end, self.entities[after[0]].start) in {("و",), ("،",), (",",)}
+                and not self._gap(after[0], after[1])):
+            return after[1]
+        return None
+
+    @cached_property
+    def institutions(self) -> dict[int, int | None]:
+        """The institution of every role: its own; else the next one of its chain («معاون ... و رئیس ...
+        شهرداری تهران») or of a parallel «PER ROLE» pair after it."""
+        result: dict[int, int | None] = {}
+        for chain in reversed(self.groups):
+            parallel = self._parallel(chain)
+            inherited = result.get(parallel) if parallel is not None else None
+            for role in reversed(chain):
+                unit = self.units[role]
+                if unit.institution is not None:
+                    inherited = unit.institution
+                elif unit.complement or self._names_office(role):
+                    inherited = None
+                result[role] = inherited
+        return result
+
+    def group_of(self, role: int) -> tuple[int, ...]:
+        return next(g for g in self.groups if role in g)
+
+    def group_end(self, group: Sequence[int]) -> int:
+        """The original offset where the chain ends (its last role's institution or «این X» included)."""
+        return self.units[group[-1]].end
+
+    @cached_property
+    def persons(self) -> tuple[int, ...]:
+        return tuple(i for i in self.members if self._label(i) == "PER")
+
+    def agent_before(self, group: Sequence[int]) -> bool:
+        """Whether the chain follows an agent or source word («با حکم», «به گزارش»): it names no holder here."""
+        return any(w in _AGENT_WORDS for w in self.words_before(self.entities[group[0]].start, 1))
+
+    def _after_as_role(self, offset: int) -> bool:
+        before = self.words_before(offset, 2)
+        return any(before[len(before) - len(p):] == p for p in _AS_ROLE if len(before) >= len(p))
+
+    def former(self, group: Sequence[int]) -> bool:
+        """Whether the chain is marked as a former office («شهردار پیشین», «مدیرعامل سابق باشگاه»)."""
+        ends = [self.entities[role].end for role in group] + [self.group_end(group)]
+        return any(set(self.words_after(end, 1)) & _FORMER for end in ends)
+
+    @property
+    def current_groups(self) -> tuple[tuple[int, ...], ...]:
+        """The chains that may have a holder: a former office is no position anyone holds now."""
+        return tuple(g for g in self.groups if not self.former(g))
+
+    def _predicated(self, group: Sequence[int], copulas: frozenset[str] = _COPULAS) -> bool:
+        after = [w for w in self.words_after(self.group_end(group), 3) if w not in _ALSO]
+        return bool(after) and after[0] in copulas
+
+    @staticmethod
+    def _described(gap: tuple[str, ...]) -> bool:
+        """«X، شاعر و مدرس دانشگاه»: an apposition that starts with a plain description of the person."""
+        middle = gap[1:-1]
+        return (len(gap) >= 3 and gap[0] in {"،", ","} and gap[-1] == "و" and len(middle) <= 2
+                and all(w.isalpha() and w not in _FUNCTION_WORDS for w in middle))
+
+    def cues(self, person: int, group: Sequence[int]) -> frozenset[str]:
+        """Which holder cues link ``person`` to the role chain ``group``."""
+        first = group[0]
+        start, end = self.entities[first].start, self.group_end(group)
+        person_start, person_end = self.entities[person].start, self.entities[person].end
+        found = set()
+        if person_end <= start:
+            nothing_between = not [i for i in self.members if person < i < first]
+            gap = self.words_between(person_end, start)
+            if nothing_between and (gap in _APPOSITION or self._described(gap)):
+                found.add("apposition")
+            elif nothing_between and not gap:
+                found.add("adjacent")
+            clause = (":" not in gap and not any(person_end <= v < start for v in self.speech_verbs)
+                      and not [i for i in self.members if person < i < first and self._label(i) == "PER"])
+            if clause:
+                if self._after_as_role(start):
+                    found.add("as_role")
+                elif self._predicated(group):
+                    found.add("predicate")
+        elif person_start >= end and not self.agent_before(group):
+            last = self.units[group[-1]].last
+            if not [i for i in self.members if last < i < person]:
+                gap = self.words_between(end, person_start)
+                if not gap:
+                    found.add("title")
+                elif gap in _TITLE_SEPARATORS:
+                    found.add("title_separated")
+        return frozenset(found)
+
+    def rule_holder(self, group: Sequence[int]) -> int | None:
+        """The person the cues give the chain, by the preference order of :data:`CUES`.
+
+        A name followed by its own role («X نایب‌رئیس، Y سخنگو و Z منشی شدند») is not the title of
+        the role before it.
+        """
+        linked = {p: self.cues(p, group) for p in self.persons}
+        for person in linked:
+            if any("adjacent" in self.cues(person, other) for other in self.groups if other != tuple(group)):
+                linked[person] -= {"title", "title_separated"}
+        for cue in CUES:
+            for person, found in linked.items():
+                if cue in found:
+                    return person
+        return None
+
+    def features(self, person: int, group: Sequence[int]) -> dict[str, float]:
+        """Named features of a (person, role chain) candidate for :class:`RelationScorer`."""
+        first = group[0]
+        person_first = person < first
+        if person_first:
+            left_end, right_start = self.entities[person].end, self.entities[first].start
+            between = [i for i in self.members if person < i < first]
+        else:
+            left_end, right_start = self.group_end(group), self.entities[person].start
+            between = [i for i in self.members if self.units[group[-1]].last < i < person]
+        gap = [w.text for w in self.words if w.start >= left_end and w.end <= right_start]
+        cues = self.cues(person, group)
+        rivals = [p for p in self.persons if p != person and self.cues(p, group)]
+        other_groups = [g for g in self.groups if g != tuple(group) and self.cues(person, g)]
+        pair_end = max(self.group_end(group), self.entities[person].end)
+        later_persons = [self.entities[p].start for p in self.persons if self.entities[p].start >= pair_end]
+        next_person = min(later_persons, default=math.inf)
+        side = [p for p in self.persons if (p < first) == person_first]
+        nearest = max(side) if person_first else min(side)
+        features = {
+            "bias": 1.0,
+            "person_first": float(person_first),
+            f"distance={_bucket(len(gap))}": 1.0,
+            "gap_comma": float("،" in gap or "," in gap),
+            "gap_colon": float(":" in gap),
+            "gap_bracket": float("(" in gap or ")" in gap),
+            "gap_dash": float(any(w in gap for w in ("-", "–", "—"))),
+            "gap_quote": float("«" in gap or "»" in gap or '"' in gap),
+            "gap_va": float("و" in gap),
+            "gap_speech": float(any(left_end <= v < right_start for v in self.speech_verbs)),
+            f"between_PER={min(2, sum(self._label(i) == 'PER' for i in between))}": 1.0,
+            f"between_ROLE={min(2, sum(self._label(i) == 'ROLE' for i in between))}": 1.0,
+            f"between_INST={min(2, sum(self._label(i) in INSTITUTION_LABELS for i in between))}": 1.0,
+            "speech_after": float(any(pair_end <= v < next_person for v in self.speech_verbs)),
+            "nearest_person_on_side": float(person == nearest),
+            "first_person": float(person == self.persons[0]),
+            "first_group": float(tuple(group) == self.groups[0]),
+            "chain": float(len(group) > 1),
+            "has_institution": float(self.institutions[group[-1]] is not None),
+            "agent_before": float(self.agent_before(group)),
+            "preposition_before": float(self.words_before(self.entities[first].start, 1) in _PREPOSITIONS),
+            "past_copula_after": float(self._predicated(group, _PAST_COPULAS)),
+            "rival_with_cue": float(bool(rivals)),
+            "person_has_other_cue": float(bool(other_groups)),
+            "no_cue": float(not cues),
+            "rule_choice": float(self.rule_holder(group) == person),
+        }
+        for cue in cues:
+            features[f"cue={cue}"] = 1.0
+        return features
+
+
+def _bucket(n: int) -> str:
+    for limit, name in ((0, "0"), (1, "1"), (2, "2"), (4, "3-4"), (8, "5-8")):
+        if n <= limit:
+            return name
+    return "9+"
+
+
+class RelationScorer:
+    """Logistic regression over the named features of :meth:`SentenceCues.features`.
+
+    Weights are stored with safetensors, feature names as JSON, so a model
+    directory holds no pickled code.
+    """
+
+    WEIGHTS = "relations.safetensors"
+    CONFIG = "relations.json"
+
+    def __init__(self, feature_names: Sequence[str], weights: torch.Tensor, bias: float):
+        if weights.shape != (len(feature_names),):
+            raise ValueError(f"{len(feature_names)} feature names but weights of shape {tuple(weights.shape)}")
+        self.feature_names = tuple(feature_names)
+        self.weights = weights.detach().to(torch.float32).clone()
+        self.bias = float(bias)
+        self._index = {name: i for i, name in enumerate(self.feature_names)}
+
+    def _vector(self, features: Mapping[str, float]) -> torch.Tensor:
+        vector = torch.zeros(len(self.feature_names))
+        for name, value in features.items():
+            if name in self._index:  # a feature never seen in training carries no weight
+                vector[self._index[name]] = value
+        return vector
+
+    def probability(self, features: Mapping[str, float]) -> float:
+        """The probability that the candidate with these features is a stated relation."""
+        logit = float(self.weights @ self._vector(features)) + self.bias
+        return 1.0 / (1.0 + math.exp(-logit))
+
+    @classmethod
+    def train(cls, documents: Sequence[Document], *, epochs: int = 300, seed: int = 0,
+              l2: float = 1e-3, learning_rate: float = 0.1) -> RelationScorer:
+        """Fit on the (person, role chain) candidates of annotated documents (gold entities and relations)."""
+        examples = [example for doc in documents for example in _candidates(doc)]
+        if not any(label for _, label in examples):
+            raise TrainingError("no annotated relation among the training candidates; nothing to learn")
+        names = sorted({name for features, _ in examples for name in features})
+        index = {name: i for i, name in enumerate(names)}
+        x = torch.zeros(len(examples), len(names))
+        for row, (features, _) in enumerate(examples):
+            for name, value in features.items():
+                x[row, index[name]] = value
+        y = torch.tensor([float(label) for _, label in examples])
+        torch.manual_seed(seed)
+        weights = torch.zeros(len(names), requires_grad=True)
+        bias = torch.zeros(1, requires_grad=True)
+        optimiser = torch.optim.Adam([weights, bias], lr=learning_rate)
+        for _ in range(epochs):
+            optimiser.zero_grad()
+            loss = torch.nn.functional.binary_cross_entropy_with_logits(x @ weights + bias, y)
+            (loss + l2 * weights.pow(2).sum()).backward()
+            optimiser.step()
+        return cls(names, weights.detach(), float(bias.detach()))
+
+    def save(self, directory: str | Path) -> None:
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        save_file({"weights": self.weights.contiguous(), "bias": torch.tensor([self.bias])},
+                  str(directory / self.WEIGHTS))
+        config = {"model": "persnews-relations", "version": 1, "features": list(self.feature_names)}
+        (directory / self.CONFIG).write_text(json.dumps(config, ensure_ascii=False, indent=1), encoding="utf-8")
+
+    @classmethod
+    def load(cls, directory: str | Path) -> RelationScorer:
+        directory = Path(directory)
+        try:
+            config = json.loads((directory / cls.CONFIG).read_text(encoding="utf-8"))
+            tensors = load_file(str(directory / cls.WEIGHTS))
+            return cls(config["features"], tensors["weights"], float(tensors["bias"][0]))
+        except (OSError, KeyError, ValueError, TypeError) as error:
+            raise ModelLoadError(f"cannot load a relation scorer from {directory}: {error}") from error
+
+
+def _candidates(document: Document) -> list[tuple[dict[str, float], bool]]:
+    """Every (person, role chain) pair of each sentence, labelled by the document's relations."""
+    gold = {(r.person, r.role) for r in document.relations}
+    examples = []
+    for cues in SentenceCues.for_document(document.text, split_sentences(normalize(document.text)),
+                                          document.entities):
+        for group in cues.current_groups:
+            for person in cues.persons:
+                label = any((person, role) in gold for role in group)
+                examples.append((cues.features(person, group), label))
+    return examples
+
+
+def extract_relations(text: str, sentences: Sequence[Sentence], entities: Sequence[Entity],
+                      scorer: RelationScorer | None = None, threshold: float = 0.5) -> list[Relation]:
+    """The relations each sentence states, as indices into ``entities`` (sorted by start).
+
+    Every role of a chain gets the chain's holder: the rules' choice (score
+    1.0) without a scorer, else the person of highest probability if it
+    reaches ``threshold``. Each role keeps the institution the cues give it.
+    A chain marked as a former office («شهردار پیشین») gets no holder.
+    """
+    relations = []
+    for cues in SentenceCues.for_document(text, sentences, entities):
+        for group in cues.current_groups:
+            if scorer is None:
+                holder, score = cues.rule_holder(group), 1.0
+            else:
+                scored = [(scorer.probability(cues.features(p, group)), p) for p in cues.persons]
+                score, holder = max(scored, default=(0.0, None), key=lambda pair: pair[0])
+                holder = holder if score >= threshold else None
+            if holder is not None:
+                relations += [Relation(holder, role, cues.institutions[role], score) for role in group]
+    return relations

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import persnews
+
+
+def _run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([sys.executable, "-m", "persnews.cli", *args], input=stdin, capture_output=True,
+                          timeout=300)
+
+
+def test_version() -> None:
+    result = _run("--version")
+    assert result.returncode == 0 and persnews.__version__ in result.stdout.decode()
+
+
+def test_extract_stdin_to_json(tiny_model: Path) -> None:
+    text = "علی رضایی، معاون فنی شهرداری شیراز گفت"
+    result = _run("extract", "--model", str(tiny_model), stdin=text.encode())
+    assert result.returncode == 0, result.stderr.decode()
+    data = json.loads(result.stdout)
+    assert data["text"] == text
+    for entity in data["entities"]:
+        assert text[entity["start"]:entity["end"]] == entity["text"]
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "conll", "html", "text"])
+def test_extract_files_in_each_format(tiny_model: Path, tmp_path: Path, fmt: str) -> None:
+    files = []
+    for k in range(3):
+        path = tmp_path / f"doc{k}.txt"
+        path.write_text("علی رضایی در تهران گفت", encoding="utf-8")
+        files.append(str(path))
+    result = _run("extract", *files, "--model", str(tiny_model), "--format", fmt)
+    assert result.returncode == 0, result.stderr.decode()
+    out = result.stdout.decode()
+    if fmt == "jsonl":
+        assert [json.loads(line)["id"] for line in out.splitlines()] == files
+    elif fmt == "conll":
+        assert out.count("# id = ") == 3 and "رضایی\t" in out
+    elif fmt == "html":
+        assert out.startswith("<!DOCTYPE html>") and out.count("<section>") == 3
+    else:
+        assert out.count(files[0]) == 1
+
+
+def test_bad_utf8_names_the_file(tiny_model: Path, tmp_path: Path) -> None:
+    path = tmp_path / "broken.txt"
+    path.write_bytes("سلام".encode() + b"\xff\xfe")
+    result = _run("extract", str(path), "--model", str(tiny_model))
+    assert result.returncode == 2
+    assert "broken.txt" in result.stderr.decode() and "UTF-8" in result.stderr.decode()
+
+
+def test_missing_model_is_a_clean_error(tmp_path: Path) -> None:
+    result = _run("extract", "--model", str(tmp_path), stdin=b"x")
+    assert result.returncode == 2 and "Traceback" not in result.stderr.decode()

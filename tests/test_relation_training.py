@@ -1,0 +1,168 @@
+"""A tiny training run on documents written here: the scorer fits them, saves safely and loads back."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from safetensors.torch import load_file
+
+from persnews.data.authoring import parse_markup
+from persnews.errors import ModelLoadError, TrainingError
+from persnews.normalization import normalize
+from persnews.relation_training import evaluate, load_release, main, predict, train_relations
+from persnews.relations import RelationScorer, SentenceCues, extract_relations
+from persnews.segmentation import sentences
+
+MARKUP = """\
+### t-1
+[[PER#1|حسین نوری]]، [[ROLE#2|معاون فنی]] [[ORG#3|شهرداری شیراز]] گفت: کار تمام شد.
+[[ROLE|شهردار]] [[LOC|شیراز]] نیز در این جلسه حضور داشت.
+rel: 1 2 3
+official: حسین نوری | معاون فنی | شهرداری شیراز
+
+### t-2
+[[ROLE#1|رئیس]] [[ORG#2|شورای شهر قم]]، [[PER#3|مریم احمدی]] گفت: بودجه تصویب شد.
+[[PER|احمدی]] افزود: هزینه‌ها کم شد.
+rel: 3 1 2
+official: مریم احمدی | رئیس | شورای شهر قم
+
+### t-3
+با حکم [[ROLE|شهردار]] [[LOC|تهران]]، [[PER#1|علی رضایی]] به سمت [[ROLE#2|معاون مالی]] [[ORG#3|شهرداری تهران]] منصوب شد.
+rel: 1 2 3
+official: علی رضایی | معاون مالی | شهرداری تهران
+
+### t-4
+[[PER#1|ژیلا خلجی]]، [[ROLE#2|نماینده مردم]] [[LOC#3|اهواز]] با [[ROLE|استاندار]] [[LOC|خوزستان]] دیدار کرد.
+rel: 1 2 3
+official: ژیلا خلجی | نماینده مردم | اهواز
+
+### t-5
+[[ROLE#1|مدیرعامل]] [[ORG#2|شرکت واحد]] [[PER#3|بابک جوهری]] گفت: اتوبوس‌ها می‌رسند.
+rel: 3 1 2
+official: بابک جوهری | مدیرعامل | شرکت واحد
+
+### t-6
+[[PER|سارا فرجی]]، از دانشجویان، به [[ROLE|خبرنگار]] [[ORG|ایسنا]] گفت: راننده خسته بود.
+
+### t-7
+[[PER#1|کاوه زرین]]، [[ROLE#2|رئیس]] [[ORG#3|هیئت کوهنوردی]] از [[PER|علی کاظمی]] و [[ROLE|فرماندار]] [[LOC|کرج]] تشکر کرد.
+rel: 1 2 3
+official: کاوه زرین | رئیس | هیئت کوهنوردی
+
+### t-8
+[[ROLE#1|گزارشگر]]: [[PER#2|نرگس یگانه]]
+rel: 2 1 -
+official: نرگس یگانه | گزارشگر | -
+"""
+
+
+@pytest.fixture(scope="module")
+def documents():
+    return parse_markup(MARKUP)
+
+
+@pytest.fixture(scope="module")
+def scorer(documents):
+    return RelationScorer.train(documents, epochs=200, seed=0)
+
+
+def gold_pairs(doc):
+    return {(r.person, r.role) for r in doc.relations}
+
+
+def test_the_scorer_fits_its_training_documents(documents, scorer):
+    for doc in documents:
+        found = extract_relations(doc.text, sentences(normalize(doc.text)), doc.entities, scorer)
+        assert {(r.person, r.role) for r in found} == gold_pairs(doc), doc.id
+        assert all(0.5 <= r.score <= 1.0 for r in found)
+
+
+def test_the_scorer_keeps_negatives_below_the_threshold(documents, scorer):
+    for doc in documents:
+        for cues in SentenceCues.for_document(doc.text, sentences(normalize(doc.text)), doc.entities):
+            for group in cues.groups:
+                for person in cues.persons:
+                    holds = any((person, role) in gold_pairs(doc) for role in group)
+                    assert (scorer.probability(cues.features(person, group)) >= 0.5) == holds, doc.id
+
+
+def test_training_is_deterministic(documents, scorer):
+    again = RelationScorer.train(documents, epochs=200, seed=0)
+    assert again.feature_names == scorer.feature_names
+    assert again.weights.tolist() == scorer.weights.tolist()
+
+
+def test_save_and_load_round_trip_without_pickle(tmp_path, documents, scorer):
+    scorer.save(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["relations.json", "relations.safetensors"]
+    config = json.loads((tmp_path / "relations.json").read_text(encoding="utf-8"))
+    assert config["features"] == list(scorer.feature_names)
+    assert set(load_file(str(tmp_path / "relations.safetensors"))) == {"weights", "bias"}
+    loaded = RelationScorer.load(tmp_path)
+    assert predict(documents, loaded) == predict(documents, scorer)
+
+
+def test_loading_a_broken_directory_is_a_model_load_error(tmp_path, scorer):
+    with pytest.raises(ModelLoadError):
+        RelationScorer.load(tmp_path)
+    scorer.save(tmp_path)
+    config = json.loads((tmp_path / "relations.json").read_text(encoding="utf-8"))
+    config["features"] = config["features"][:-1]
+    (tmp_path / "relations.json").write_text(json.dumps(config), encoding="utf-8")
+    with pytest.raises(ModelLoadError):
+        RelationScorer.load(tmp_path)
+
+
+def test_nothing_to_learn_is_a_training_error(documents):
+    with pytest.raises(TrainingError):
+        RelationScorer.train([documents[5]])
+
+
+def test_predict_builds_documents_with_relations_and_officials(documents):
+    (doc,) = predict([documents[1]])
+    assert doc.id == "t-2" and doc.entities == documents[1].entities
+    assert [(o.name, o.positions[0].role, o.positions[0].institution) for o in doc.officials] == [
+        ("مریم احمدی", "رئیس", "شورای شهر قم")]
+    report = evaluate(documents)
+    assert report["triples"]["f1"] == 1.0 and report["facts"]["f1"] == 1.0
+
+
+def test_train_relations_writes_beside_other_model_files(tmp_path, documents):
+    output = tmp_path / "model"
+    output.mkdir()
+    (output / "config.json").write_text("{}", encoding="utf-8")
+    metrics = train_relations(documents, output, epochs=50)
+    assert sorted(p.name for p in output.iterdir()) == ["config.json", "relations.json", "relations.safetensors"]
+    release = load_release(documents)
+    assert metrics["train_documents"] == len(release.train)
+    for split in ("dev", "test"):
+        assert metrics[split]["documents"] == len(release.split(split))
+        for system in ("rules", "scorer"):
+            assert set(metrics[split][system]) == {"triples", "facts"}
+            assert "errors" not in metrics[split][system]["triples"]
+    RelationScorer.load(output)
+
+
+def test_failed_training_leaves_the_previous_scorer(tmp_path, documents, scorer):
+    scorer.save(tmp_path)
+    before = (tmp_path / "relations.safetensors").read_bytes()
+    with pytest.raises(TrainingError):
+        train_relations([documents[5]], tmp_path)
+    assert (tmp_path / "relations.safetensors").read_bytes() == before
+
+
+def test_one_command_from_markup_files(tmp_path, capsys):
+    data = tmp_path / "authored"
+    data.mkdir()
+    (data / "batch-x.txt").write_text(MARKUP, encoding="utf-8")
+    main(["--data", str(data), "--output_dir", str(tmp_path / "out"), "--epochs", "50"])
+    printed = capsys.readouterr().out
+    assert "test scorer triples" in printed and "test triples errors" in printed
+    assert (Path(tmp_path / "out") / "relations.safetensors").is_file()
+
+
+def test_not_a_release_is_a_training_error(tmp_path):
+    with pytest.raises(TrainingError):
+        load_release(tmp_path)

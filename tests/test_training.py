@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from helpers import make_tokenizer
+from persnews.data.labels import TAG_IDS
+from persnews.document import Document
+from persnews.pipeline import load
+from persnews.training import ModelArguments, _allowed_bits, encode_documents, main
+
+SENTENCES = [
+    ("علی رضایی معاون فنی شهرداری شیراز گفت", [(0, 9, "PER"), (10, 19, "ROLE"), (20, 33, "ORG")]),
+    ("سخنگوی شورا در تهران گفت", [(0, 6, "ROLE"), (7, 11, "ORG"), (15, 20, "LOC")]),
+    ("رضایی در شیراز گفت", [(0, 5, "PER"), (9, 14, "LOC")]),
+]
+
+
+def _write_release(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    docs = []
+    for k in range(8):
+        text, spans = SENTENCES[k % len(SENTENCES)]
+        docs.append(Document.from_dict({"id": f"d{k}", "text": text,
+                                        "entities": [{"start": a, "end": b, "label": l} for a, b, l in spans]}))
+    for split in ("train", "dev"):
+        (folder / f"{split}.jsonl").write_text("".join(d.to_json() + "\n" for d in docs), encoding="utf-8")
+
+
+def test_possible_titles_get_partial_labels_only_without_role_annotation() -> None:
+    words, tags = ["معاون", "فنی", "شهرداری", "گفت"], ["O", "O", "B-ORG", "O"]
+    maybe = (1 << TAG_IDS["O"]) | (1 << TAG_IDS["B-ROLE"]) | (1 << TAG_IDS["I-ROLE"])
+    assert _allowed_bits(tags, words, has_role=False)[:3] == [maybe, maybe, 1 << TAG_IDS["B-ORG"]]
+    assert _allowed_bits(tags, words, has_role=True)[0] == 1 << TAG_IDS["O"]
+
+
+def test_encoded_windows_label_first_sub_tokens(tmp_path: Path) -> None:
+    tokenizer = make_tokenizer(tmp_path / "tok")
+    text, spans = SENTENCES[0]
+    document = Document.from_dict({"text": text, "entities": [{"start": a, "end": b, "label": l} for a, b, l in spans]})
+    [example] = encode_documents([document], ("PER", "ROLE", "ORG", "LOC"), tokenizer, budget=62)
+    labelled = [l for l, m in zip(example["labels"], example["word_mask"]) if m]
+    assert labelled[:3] == [TAG_IDS["B-PER"], TAG_IDS["I-PER"], TAG_IDS["B-ROLE"]]
+    assert all(l == -100 for l, m in zip(example["labels"], example["word_mask"]) if not m)
+
+
+def test_arguments_are_checked() -> None:
+    with pytest.raises(ValueError, match="exactly one"):
+        ModelArguments()
+    with pytest.raises(ValueError, match="tokenizer"):
+        ModelArguments(from_scratch=True)
+
+
+def test_tiny_training_run_learns_and_round_trips(tmp_path: Path) -> None:
+    _write_release(tmp_path / "release")
+    make_tokenizer(tmp_path / "tok")
+    output = tmp_path / "model"
+    metrics = main(["--output_dir", str(output), "--from_scratch", "true", "--tokenizer", str(tmp_path / "tok"),
+                    "--layers", "1", "--hidden", "32", "--heads", "2", "--max_window", "64",
+                    "--affix_buckets", "101", "--affix_dim", "8",
+                    "--train", f"{tmp_path}/release:train", "--dev", f"{tmp_path}/release:dev",
+                    "--num_train_epochs", "30", "--learning_rate", "5e-3", "--per_device_train_batch_size", "8",
+                    "--logging_steps", "1", "--patience", "30", "--seed", "0", "--disable_tqdm", "true"])
+    history = json.loads(sorted((tmp_path / "model.checkpoints").glob("checkpoint-*/trainer_state.json"))[-1]
+                         .read_text())["log_history"]
+    losses = [entry["loss"] for entry in history if "loss" in entry]
+    assert losses[-1] < losses[0] / 2
+    assert metrics["eval_f1"] > 0.8
+    assert not list(output.glob("*.bin")) and (output / "model.safetensors").is_file()
+    document = load(output).extract(SENTENCES[0][0])
+    assert [(e.label, e.text) for e in document.entities][:2] == [("PER", "علی رضایی"), ("ROLE", "معاون فنی")]
