@@ -9,10 +9,13 @@ How the layer ``roles-v1`` was made (see data/README.md):
    file beside each task: per sentence, its final ROLE spans, relations and
    any corrections of the corpus's own PER/ORG/LOC.
 3. ``collect`` turns the answers into the layer JSONL (token offsets and a
-   sentence hash only; no corpus text) and checks it by joining it with the corpora.
+   sentence hash only; no corpus text), applying the harmonisation decisions
+   taken after the five passes (``_harmonise``), and checks it by joining it
+   with the corpora. The answers hold ids and numbers only, so they are kept
+   in ``data/layers/answers/``: the layer can be rebuilt from them.
 
-    python data/layers/tasks.py make --out /tmp/layer-tasks --batches 5 --per-batch 400
-    python data/layers/tasks.py collect /tmp/layer-tasks/*.ann -o data/layers/roles-v1.jsonl
+    python data/layers/tasks.py make --out /tmp/layer-tasks --batches 5 --per-batch 410
+    python data/layers/tasks.py collect data/layers/answers/*.ann -o data/layers/roles-v1.jsonl
 
 Answer format, one block per sentence (token spans are [start, end), end excluded)::
 
@@ -95,6 +98,20 @@ def _parse_answers(path: Path) -> dict[str, list[str]]:
     return blocks
 
 
+_EDGE_MODIFIERS = {"سابق", "اسبق", "وقت", "پیشین", "قبلی", "جدید", "فعلی", "منتخب"}
+
+
+def _harmonise(tokens: tuple[str, ...], span: tuple[int, int]) -> tuple[int, int]:
+    """Decisions taken where annotators differed: «نماینده مردم» is one ROLE; time modifiers at a
+    title's edge («سابق», «وقت», ...) stay outside it."""
+    a, b = span
+    if b - a == 1 and tokens[a] == "نماینده" and b < len(tokens) and tokens[b] == "مردم":
+        b += 1
+    while b - a > 1 and tokens[b - 1] in _EDGE_MODIFIERS:
+        b -= 1
+    return a, b
+
+
 def _span(text: str) -> tuple[int, int] | None:
     parts = text.split()
     return None if parts == ["-"] else (int(parts[0]), int(parts[1]))
@@ -113,11 +130,14 @@ def collect(answers: list[Path], output: Path) -> None:
             sentence = by_file[key][sentence_id]
             entities = {(a, b): label for a, b, label in sentence.spans}
             relations = []
+            moved: dict[tuple[int, int] | None, tuple[int, int] | None] = {}
             try:
                 for line in lines:
                     kind, _, rest = line.partition(" ")
                     if kind == "ROLE":
-                        entities[_span(rest)] = "ROLE"
+                        span = _span(rest)
+                        moved[span] = _harmonise(sentence.tokens, span)
+                        entities[moved[span]] = "ROLE"
                     elif kind == "FIX":
                         a, b, label = rest.split()
                         overlapping = [s for s in entities if s[0] < int(b) and int(a) < s[1]]
@@ -126,7 +146,7 @@ def collect(answers: list[Path], output: Path) -> None:
                         if label != "O":
                             entities[(int(a), int(b))] = label
                     elif kind == "REL":
-                        relations.append(tuple(_span(part) for part in rest.split("|")))
+                        relations.append(tuple(moved.get(span, span) for span in map(_span, rest.split("|"))))
                     else:
                         raise ValueError(f"unknown line {line!r}")
             except (ValueError, IndexError, TypeError) as error:
