@@ -25,7 +25,7 @@ class PersnewsConfig(BertConfig):
     model_type = "persnews-tagger"
 
     def __init__(self, word_vectors: int = 0, word_vector_dim: int = 0, affix_buckets: int = 0,
-                 affix_dim: int = 0, use_crf: bool = True, max_window: int = 256, **kwargs):
+                 affix_dim: int = 0, use_crf: bool = True, max_window: int = 256, word_lstm: int = 0, **kwargs):
         super().__init__(**kwargs)
         self.word_vectors = word_vectors          # rows of the frozen word-vector table (0: none)
         self.word_vector_dim = word_vector_dim
@@ -33,6 +33,7 @@ class PersnewsConfig(BertConfig):
         self.affix_dim = affix_dim
         self.use_crf = use_crf
         self.max_window = max_window              # sub-tokens per encoder window, [CLS]/[SEP] included
+        self.word_lstm = word_lstm                # width of a word-level BiLSTM over encoder + features (0: none)
 
     @property
     def tags(self) -> list[str]:
@@ -42,11 +43,16 @@ class PersnewsConfig(BertConfig):
 @dataclass
 class TaggerOutput(ModelOutput):
     loss: torch.Tensor | None = None
-    logits: torch.Tensor | None = None  # (batch, sub-tokens, tags) emission scores
+    logits: torch.Tensor | None = None  # (batch, words, tags) emission scores, words in order
 
 
 class PersnewsTagger(BertPreTrainedModel):
-    """Token classifier over first sub-tokens; ``word_mask`` marks the first sub-token of each word."""
+    """Word classifier over first sub-tokens; ``word_mask`` marks the first sub-token of each word.
+
+    Each word is represented by its first sub-token's encoder state and its
+    features; an optional BiLSTM over the words adds the local context a
+    from-scratch encoder learns slowly; a CRF (or softmax) scores the tags.
+    """
 
     config_class = PersnewsConfig
 
@@ -65,7 +71,11 @@ class PersnewsTagger(BertPreTrainedModel):
         if feature_dim:
             self.feature_projection = nn.Linear(feature_dim, config.hidden_size)
         self.dropout = nn.Dropout(config.hidden_dropout_prob)
-        self.classifier = nn.Linear(config.hidden_size + feature_dim, config.num_labels)
+        width = config.hidden_size + feature_dim
+        if config.word_lstm:
+            self.lstm = nn.LSTM(width, config.word_lstm, batch_first=True, bidirectional=True)
+            width = 2 * config.word_lstm
+        self.classifier = nn.Linear(width, config.num_labels)
         self.crf = CRF(config.tags) if config.use_crf else None
         self.post_init()
 
@@ -90,24 +100,30 @@ class PersnewsTagger(BertPreTrainedModel):
         hidden = self.bert(inputs_embeds=embeddings, attention_mask=attention_mask).last_hidden_state
         if features is not None:
             hidden = torch.cat([hidden, features], dim=-1)
-        logits = self.classifier(self.dropout(hidden))
+        words, mask = gather_words(hidden, word_mask)
+        if self.config.word_lstm:
+            lengths = mask.sum(dim=1).clamp(min=1).cpu()
+            packed = nn.utils.rnn.pack_padded_sequence(self.dropout(words), lengths, batch_first=True,
+                                                       enforce_sorted=False)
+            words = nn.utils.rnn.pad_packed_sequence(self.lstm(packed)[0], batch_first=True,
+                                                     total_length=words.size(1))[0]
+        emissions = self.classifier(self.dropout(words))
         loss = None
         if self.crf is not None and allowed is not None:
-            emissions, mask = gather_words(logits, word_mask)
             bits = gather_words(allowed.unsqueeze(-1), word_mask)[0].squeeze(-1)
             allowed_tags = (bits.unsqueeze(-1) >> torch.arange(self.config.num_labels, device=bits.device)) & 1
             loss = self.crf.loss(emissions, mask, allowed_tags.bool())
         elif labels is not None:
-            loss = nn.functional.cross_entropy(logits.reshape(-1, logits.size(-1)), labels.reshape(-1),
+            word_labels = gather_words(labels.unsqueeze(-1), word_mask)[0].squeeze(-1).masked_fill(~mask, -100)
+            loss = nn.functional.cross_entropy(emissions.reshape(-1, emissions.size(-1)), word_labels.reshape(-1),
                                                ignore_index=-100)
-        return TaggerOutput(loss=loss, logits=logits)
+        return TaggerOutput(loss=loss, logits=emissions)
 
     @torch.inference_mode()
     def predict(self, **inputs: torch.Tensor) -> list[list[tuple[int, float]]]:
         """Best tag and its confidence for each word of each row."""
-        word_mask = inputs["word_mask"]
-        logits = self(**inputs).logits
-        emissions, mask = gather_words(logits, word_mask)
+        emissions = self(**inputs).logits
+        mask = torch.arange(emissions.size(1), device=emissions.device) < inputs["word_mask"].sum(1, keepdim=True)
         if self.crf is not None:
             paths = self.crf.decode(emissions, mask)
             probabilities = self.crf.marginals(emissions, mask)

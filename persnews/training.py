@@ -36,6 +36,7 @@ from transformers.trainer_utils import get_last_checkpoint
 from .data.jsonl import replaced_directory
 from .data.labels import BIO_TAGS, TAG_IDS, word_tags
 from .data.sources import Source, load_source, parse_source
+from .data.standoff import read_layer
 from .document import Document
 from .errors import TrainingError
 from .evaluation.spans import scores_from_counts, span_counts
@@ -47,9 +48,9 @@ from .tagging import WORD_VOCABULARY, Tagger, encode_words, load_featurizer, pad
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_TRAIN = ["data/releases/v1:train", "peyma:train", "arman:fold1", "arman:fold2", "nsurl:train-600k",
-                 "parstwiner:train"]
-DEFAULT_DEV = ["data/releases/v1:dev", "peyma:dev", "parstwiner:dev"]
+DEFAULT_TRAIN = ["data/releases/v1:train", "layer:data/layers/roles-v1.jsonl:train", "peyma:train", "arman:fold1",
+                 "arman:fold2", "nsurl:train-600k", "parstwiner:train"]
+DEFAULT_DEV = ["data/releases/v1:dev", "layer:data/layers/roles-v1.jsonl:dev", "peyma:dev", "parstwiner:dev"]
 _ROLE_REACH = 4  # words after a title head that may still belong to the title
 
 
@@ -73,6 +74,7 @@ class ModelArguments:
     affix_buckets: int = field(default=32768, metadata={"help": "hashed affix feature buckets; 0 turns them off"})
     affix_dim: int = field(default=64, metadata={"help": "width of the affix feature embedding"})
     use_crf: bool = field(default=True, metadata={"help": "CRF output layer (else softmax)"})
+    word_lstm: int = field(default=0, metadata={"help": "word-level BiLSTM width per direction (0: none)"})
 
     def __post_init__(self) -> None:
         if bool(self.base_model) == self.from_scratch:
@@ -202,7 +204,7 @@ class _TaggerTrainer(Trainer):
 def build_model(model_args: ModelArguments, tokenizer: Any) -> PersnewsTagger:
     """A fresh tagger: the encoder from ParsBERT, from MLM weights, or random; word vectors loaded."""
     labels = {i: tag for i, tag in enumerate(BIO_TAGS)}
-    extra = dict(use_crf=model_args.use_crf, max_window=model_args.max_window,
+    extra = dict(use_crf=model_args.use_crf, max_window=model_args.max_window, word_lstm=model_args.word_lstm,
                  affix_buckets=model_args.affix_buckets, affix_dim=model_args.affix_dim if model_args.affix_buckets else 0)
     table = None
     if model_args.word_vectors:
@@ -243,11 +245,16 @@ def save_tagger(model: PersnewsTagger, tokenizer: Any, directory: Path, word_vec
 
 
 def _load_sets(specs: Sequence[str], corpora: str | None, cap: int | None) -> list[tuple[Source, list[Document]]]:
+    """Each source's documents. A corpus sentence that a layer in ``specs`` annotates (in any split) is
+    never read from the plain corpus: the layer's own split decides whether it is seen."""
+    loaded = [(source, load_source(source, corpora)) for source in map(parse_source, specs)]
+    layered = {s.corpus_id for source, _ in loaded if source.kind == "layer" for s in read_layer(source.name).sentences}
     sets = []
-    for spec in specs:
-        source = parse_source(spec)
-        documents = load_source(source, corpora)[:cap]
-        logger.info("%s: %d documents", spec, len(documents))
+    for source, documents in loaded:
+        if source.kind == "corpus":
+            documents = [d for d in documents if d.id not in layered]
+        documents = documents[:cap]
+        logger.info("%s: %d documents", source.spec, len(documents))
         sets.append((source, documents))
     return sets
 

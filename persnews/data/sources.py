@@ -1,12 +1,17 @@
-"""Named data sources for training and evaluation: ``peyma:test``, ``arman:fold3``, a release split, a JSONL file.
+"""Named data sources for training and evaluation.
 
-A source says which labels it annotates: third-party corpora never tagged
-ROLE, so a model is neither taught nor scored on ROLE there.
+``peyma:test`` and ``arman:fold3`` (a corpus file), ``data/releases/v1:test``
+(a release split), ``layer:data/layers/roles-v1.jsonl:test`` (the corpus
+sentences of a stand-off layer in that split, joined with their layer), or a
+``.jsonl`` file. A source says which labels it annotates: third-party corpora
+never tagged ROLE, so a model is neither taught nor scored on ROLE there.
 
 >>> parse_source("arman:fold3").labels
 ('PER', 'ORG', 'LOC')
 >>> parse_source("data/releases/v1:test").kind
 'release'
+>>> parse_source("layer:data/layers/roles-v1.jsonl:train").kind
+'layer'
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ from pathlib import Path
 from ..document import LABELS, Document
 from .corpora import CORPORA, corpora_root, read_corpus_file
 from .jsonl import read_documents
+from .splits import SPLITS, corpus_split
+from .standoff import LAYER_PREFIX, join_layer, read_layer, split_layer_id
 
 CORPUS_LABELS = ("PER", "ORG", "LOC")
 
@@ -35,6 +42,8 @@ class Source:
 def parse_source(spec: str) -> Source:
     """``CORPUS:FILE`` (file stem, e.g. ``peyma:train``), ``RELEASE_DIR:SPLIT``, or ``FILE.jsonl``."""
     head, _, tail = spec.rpartition(":")
+    if head.startswith(LAYER_PREFIX) and tail in SPLITS:
+        return Source(spec, "layer", head[len(LAYER_PREFIX):], tail, LABELS)
     if head in CORPORA:
         return Source(spec, "corpus", head, tail, CORPUS_LABELS)
     if spec.endswith(".jsonl"):
@@ -42,7 +51,7 @@ def parse_source(spec: str) -> Source:
     if head and tail in ("train", "dev", "test"):
         return Source(spec, "release", head, tail, LABELS)
     raise ValueError(f"unknown data source {spec!r}: use CORPUS:FILE ({', '.join(CORPORA)}), "
-                     "RELEASE_DIR:{train,dev,test} or a .jsonl file")
+                     "RELEASE_DIR:{train,dev,test}, layer:LAYER.jsonl:{train,dev,test} or a .jsonl file")
 
 
 def load_source(source: Source, corpora: str | Path | None = None) -> list[Document]:
@@ -54,5 +63,9 @@ def load_source(source: Source, corpora: str | Path | None = None) -> list[Docum
             raise ValueError(f"{source.name} has no file {source.part!r}; it has {', '.join(stems)}")
         path = corpora_root(corpora) / spec.folder / stems[source.part]
         return [s.to_document() for s in read_corpus_file(source.name, path).sentences]
+    if source.kind == "layer":
+        return [d for d in join_layer(read_layer(source.name), corpora)
+                if corpus_split(split_layer_id(d.id)[1]) == source.part]
     path = Path(source.name) / f"{source.part}.jsonl" if source.kind == "release" else Path(source.name)
     return [document for _, document in read_documents(path)]
+
