@@ -1,7 +1,8 @@
 """The ``persnews`` command: each subcommand parses arguments, calls one library function, prints.
 
     persnews extract [FILE ...|-] [--model PATH] [--format json|jsonl|conll|html|text] [--batch-size N]
-    persnews train ...        persnews evaluate MODEL DATA ...      persnews pretrain ...
+    persnews train ...        persnews train-relations ...          persnews evaluate MODEL DATA ...
+    persnews pretrain ...
     persnews data {stats,validate,merge,import,export-labelstudio,build-release} ...
 """
 
@@ -74,6 +75,10 @@ def build_parser() -> argparse.ArgumentParser:
                                 add_help=False)
     train.set_defaults(run=_train)
 
+    relations = commands.add_parser("train-relations", add_help=False,
+                                    help="train the relation scorer into a model folder (--data, --output_dir)")
+    relations.set_defaults(run=_train_relations)
+
     evaluate = commands.add_parser("evaluate", help="score a model on data sources")
     evaluate.add_argument("model", help="model folder or hub id; 'default' for the shipped model")
     evaluate.add_argument("data", nargs="+", help="sources: peyma:test, arman:fold3, data/releases/v1:test, x.jsonl")
@@ -100,6 +105,13 @@ def _train(args: argparse.Namespace) -> int:
     from .training import main as train_main
 
     train_main(args.options or ["--help"])
+    return 0
+
+
+def _train_relations(args: argparse.Namespace) -> int:
+    from .relation_training import main as relations_main
+
+    relations_main(args.options or ["--help"])
     return 0
 
 
@@ -131,7 +143,7 @@ def _pretrain(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args, unknown = parser.parse_known_args(argv)
-    if args.command == "train":  # its options belong to HfArgumentParser
+    if args.command in ("train", "train-relations"):  # their options belong to HfArgumentParser
         args.options = unknown
     elif unknown:
         parser.error(f"unrecognized arguments: {' '.join(unknown)}")

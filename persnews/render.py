@@ -60,14 +60,14 @@ def _highlighted(document: Document, index_offset: int) -> str:
     return "".join(parts).replace("\n", "<br>\n")
 
 
-def _relations_table(document: Document) -> str:
-    rows = []
-    for relation in document.relations:
-        entities = document.entities
-        institution = "—" if relation.institution is None else html.escape(entities[relation.institution].text)
-        rows.append(f"<tr><td>{html.escape(entities[relation.person].text)}</td>"
-                    f"<td>{html.escape(entities[relation.role].text)}</td><td>{institution}</td>"
-                    f"<td>{relation.score:.2f}</td></tr>")
+def _relations_table(document: Document, index_offset: int) -> str:
+    def link(k: int | None) -> str:
+        if k is None:
+            return "—"
+        return f'<a href="#e{index_offset + k}">{html.escape(document.entities[k].text)}</a>'
+
+    rows = [f"<tr><td>{link(r.person)}</td><td>{link(r.role)}</td><td>{link(r.institution)}</td>"
+            f"<td>{r.score:.2f}</td></tr>" for r in document.relations]
     return ("<table><tr><th>شخص</th><th>سمت</th><th>نهاد</th><th>اطمینان</th></tr>" + "".join(rows) + "</table>"
             if rows else "<p>رابطه‌ای یافت نشد.</p>")
 
@@ -90,7 +90,7 @@ def to_html(documents: Sequence[Document], title: str = "persnews") -> str:
     for n, document in enumerate(documents, 1):
         name = html.escape(document.id or f"document {n}")
         sections.append(f"<section><h2>{name}</h2><p class=text>{_highlighted(document, offset)}</p>"
-                        f"<h3>روابط</h3>{_relations_table(document)}<h3>مقامات</h3>{_officials_table(document)}"
+                        f"<h3>روابط</h3>{_relations_table(document, offset)}<h3>مقامات</h3>{_officials_table(document)}"
                         "</section>")
         offset += len(document.entities)
     return ("<!DOCTYPE html><html lang=fa dir=rtl><head><meta charset=utf-8>"

@@ -19,7 +19,6 @@ import json
 import logging
 import platform
 import shutil
-import sys
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -233,6 +232,21 @@ def build_model(model_args: ModelArguments, tokenizer: Any) -> PersnewsTagger:
     return model
 
 
+def model_card(card: dict[str, Any]) -> str:
+    """The model folder's README: data, settings, dev scores, time and machine, and the command to retrain."""
+    dev = card["dev_metrics"]
+    rows = "\n".join(f"| {'all' if k == 'eval_f1' else k[len('eval_f1_'):]} | {v:.4f} |" for k, v in dev.items()
+                     if k.startswith("eval_f1"))
+    settings = "\n".join(f"- `{k}`: {v}" for k, v in card["model"].items())
+    return (f"# persnews tagger\n\nA PER/ROLE/ORG/LOC tagger for Persian news, trained by `persnews train`.\n\n"
+            f"## Data\n\n- train: {', '.join(card['train'])} ({card['train_examples']} windows)\n"
+            f"- dev: {', '.join(card['dev'])}\n\n## Settings\n\n{settings}\n- epochs: {card['epochs']}, "
+            f"learning rate {card['learning_rate']}, batch {card['batch_size']}, seed {card['seed']}\n\n"
+            f"## Dev scores (exact-span F1, best epoch)\n\n| set | F1 |\n|---|---:|\n{rows}\n\n"
+            f"## Cost\n\n{card['minutes']} minutes on {card['machine']}.\n\n"
+            f"## Retrain\n\n```\n{card['command']}\n```\n")
+
+
 def save_tagger(model: PersnewsTagger, tokenizer: Any, directory: Path, word_vectors: str | None) -> None:
     """config.json, float16 model.safetensors (half the size; loading upcasts), tokenizer, word list."""
     model.config.torch_dtype = "float32"
@@ -259,7 +273,8 @@ def _load_sets(specs: Sequence[str], corpora: str | None, cap: int | None) -> li
     return sets
 
 
-def train(model_args: ModelArguments, data_args: DataArguments, training_args: TrainingArguments) -> dict[str, Any]:
+def train(model_args: ModelArguments, data_args: DataArguments, training_args: TrainingArguments,
+          command: str = "persnews train") -> dict[str, Any]:
     """Train, evaluate on dev, and write the model folder; returns the final dev metrics."""
     started = time.time()
     output = Path(training_args.output_dir)
@@ -296,12 +311,13 @@ def train(model_args: ModelArguments, data_args: DataArguments, training_args: T
             "epochs": training_args.num_train_epochs, "learning_rate": training_args.learning_rate,
             "batch_size": training_args.per_device_train_batch_size, "seed": training_args.seed,
             "train_examples": len(train_examples), "dev_metrics": metrics,
-            "minutes": round((time.time() - started) / 60, 1), "command": " ".join(sys.argv),
+            "minutes": round((time.time() - started) / 60, 1), "command": command,
             "machine": f"{platform.machine()}, {torch.get_num_threads()} threads, "
                        f"{'cuda' if torch.cuda.is_available() else 'cpu'}"}
     with replaced_directory(output) as staging:
         save_tagger(trainer.model, tokenizer, staging, model_args.word_vectors)
         (staging / "training.json").write_text(json.dumps(card, ensure_ascii=False, indent=2), encoding="utf-8")
+        (staging / "README.md").write_text(model_card(card), encoding="utf-8")
         load_featurizer(staging, model.config)  # fail here, not at a user's, if the folder is incomplete
     return metrics
 
@@ -315,4 +331,4 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
                 "--remove_unused_columns", "false", "--train_sampling_strategy", "group_by_length"]
     model_args, data_args, training_args = parser.parse_args_into_dataclasses(defaults + list(argv or []))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    return train(model_args, data_args, training_args)
+    return train(model_args, data_args, training_args, command=" ".join(["persnews train", *(argv or [])]))
