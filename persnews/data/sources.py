@@ -24,6 +24,7 @@ from .corpora import CORPORA, corpora_root, read_corpus_file
 from .jsonl import read_documents
 from .splits import SPLITS, corpus_split
 from .standoff import LAYER_PREFIX, join_layer, read_layer, split_layer_id
+from .validation import check_release
 
 CORPUS_LABELS = ("PER", "ORG", "LOC")
 
@@ -66,6 +67,8 @@ def load_source(source: Source, corpora: str | Path | None = None) -> list[Docum
     if source.kind == "layer":
         return [d for d in join_layer(read_layer(source.name), corpora)
                 if corpus_split(split_layer_id(d.id)[1]) == source.part]
+    if source.kind == "release":
+        check_release(source.name)  # training and evaluation refuse an invalid release, naming every problem
     path = Path(source.name) / f"{source.part}.jsonl" if source.kind == "release" else Path(source.name)
     return [document for _, document in read_documents(path)]
 

@@ -63,8 +63,10 @@ def evaluate(model: str | None, specs: Sequence[str], *, corpora: str | None = N
     return report
 
 
-def format_report(report: dict[str, Any]) -> str:
-    """A plain-text table per source: P/R/F1 per label and micro."""
+def format_report(report: dict[str, Any], errors: int = 20) -> str:
+    """A plain-text table per source: P/R/F1 per label and micro, then relation and fact errors to inspect."""
+    from .relations import format_errors
+
     lines = [f"model: {report['model']}  (ZWNJ stripped: {report['zwnj_stripped']})"]
     for spec, scores in report["sources"].items():
         lines.append(f"\n{spec}  ({scores['documents']} documents)")
@@ -77,4 +79,6 @@ def format_report(report: dict[str, Any]) -> str:
             if kind in scores:
                 s = scores[kind]
                 lines.append(f"{kind}: precision {s['precision']:.4f} recall {s['recall']:.4f} f1 {s['f1']:.4f}")
+                if errors and s["errors"]:
+                    lines.append(f"{kind} errors (first {errors}):\n{format_errors(s['errors'], limit=errors)}")
     return "\n".join(lines)
