@@ -67,6 +67,17 @@ def word_pieces(tokenizer: PreTrainedTokenizerFast, words: Sequence[str], budget
     return [(ids or [tokenizer.unk_token_id])[:budget] for ids in encoded]
 
 
+def document_windows(tokenizer: PreTrainedTokenizerFast, sentences: Sequence[Sentence],
+                     budget: int) -> tuple[list[list[int]], list[Window]]:
+    """Sub-tokens of every word of a document, and the encoder windows over its flat word list."""
+    pieces = word_pieces(tokenizer, [t.text for s in sentences for t in s.tokens], budget)
+    lengths, cursor = [], 0
+    for sentence in sentences:
+        lengths.append([len(p) for p in pieces[cursor: cursor + len(sentence.tokens)]])
+        cursor += len(sentence.tokens)
+    return pieces, windows(lengths, budget)
+
+
 def encode_words(tokenizer: PreTrainedTokenizerFast, pieces: Sequence[list[int]]) -> tuple[list[int], list[bool], list[int]]:
     """[CLS] + the words' sub-tokens + [SEP], the first-sub-token mask, and each sub-token's word (-1: none)."""
     ids, mask, word_of = [tokenizer.cls_token_id], [False], [-1]
@@ -143,12 +154,8 @@ class Tagger:
 
     def _window_inputs(self, document: int, sentences: Sequence[Sentence]) -> Iterator[_WindowInput]:
         words = [t.text for s in sentences for t in s.tokens]
-        pieces = word_pieces(self.tokenizer, words, self.budget)
-        lengths, cursor = [], 0
-        for sentence in sentences:
-            lengths.append([len(p) for p in pieces[cursor: cursor + len(sentence.tokens)]])
-            cursor += len(sentence.tokens)
-        for window in windows(lengths, self.budget):
+        pieces, spans = document_windows(self.tokenizer, sentences, self.budget)
+        for window in spans:
             ids, mask, word_of = encode_words(self.tokenizer, pieces[window.start: window.end])
             yield _WindowInput(document, window, ids, mask, words[window.start: window.end], word_of)
 

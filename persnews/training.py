@@ -42,8 +42,8 @@ from .evaluation.spans import scores_from_counts, span_counts
 from .features import WordFeaturizer, is_role_head
 from .modeling import PersnewsConfig, PersnewsTagger
 from .normalization import normalize
-from .segmentation import sentences, windows
-from .tagging import WORD_VOCABULARY, Tagger, encode_words, load_featurizer, pad_batch, word_pieces
+from .segmentation import sentences
+from .tagging import WORD_VOCABULARY, Tagger, document_windows, encode_words, load_featurizer, pad_batch
 
 logger = logging.getLogger(__name__)
 
@@ -125,12 +125,8 @@ def encode_documents(documents: Sequence[Document], labels: Sequence[str], token
         tags = word_tags([t.start for t in tokens], spans)
         words = [t.text for t in tokens]
         bits = _allowed_bits(tags, words, has_role)
-        pieces = word_pieces(tokenizer, words, budget)
-        lengths, cursor = [], 0
-        for s in sents:
-            lengths.append([len(p) for p in pieces[cursor: cursor + len(s.tokens)]])
-            cursor += len(s.tokens)
-        for window in windows(lengths, budget):
+        pieces, spans = document_windows(tokenizer, sents, budget)
+        for window in spans:
             ids, mask, word_of = encode_words(tokenizer, pieces[window.start: window.end])
             first = [window.start + k for k in word_of]
             examples.append({

@@ -19,6 +19,7 @@ SENTENCES = [
 
 
 def _write_release(folder: Path) -> None:
+    """Plain JSONL files (not a release: the same sentences repeat on purpose, for the model to fit them)."""
     folder.mkdir(parents=True, exist_ok=True)
     docs = []
     for k in range(8):
@@ -60,7 +61,7 @@ def test_tiny_training_run_learns_and_round_trips(tmp_path: Path) -> None:
     metrics = main(["--output_dir", str(output), "--from_scratch", "true", "--tokenizer", str(tmp_path / "tok"),
                     "--layers", "1", "--hidden", "32", "--heads", "2", "--max_window", "64",
                     "--affix_buckets", "101", "--affix_dim", "8",
-                    "--train", f"{tmp_path}/release:train", "--dev", f"{tmp_path}/release:dev",
+                    "--train", f"{tmp_path}/release/train.jsonl", "--dev", f"{tmp_path}/release/dev.jsonl",
                     "--num_train_epochs", "30", "--learning_rate", "5e-3", "--per_device_train_batch_size", "8",
                     "--logging_steps", "1", "--patience", "30", "--seed", "0", "--disable_tqdm", "true"])
     history = json.loads(sorted((tmp_path / "model.checkpoints").glob("checkpoint-*/trainer_state.json"))[-1]
