@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import torch
 from torch import nn
-from transformers import BertConfig, BertModel, BertPreTrainedModel
+from transformers import AutoConfig, BertConfig, BertModel, BertPreTrainedModel
 from transformers.utils import ModelOutput
 
 from .crf import CRF
@@ -38,6 +38,9 @@ class PersnewsConfig(BertConfig):
     @property
     def tags(self) -> list[str]:
         return [self.id2label[i] for i in range(len(self.id2label))]
+
+
+AutoConfig.register(PersnewsConfig.model_type, PersnewsConfig)  # so AutoTokenizer reads our folders quietly
 
 
 @dataclass
