@@ -186,6 +186,8 @@ def normalize(text: str) -> NormalizedText:
     return NormalizedText(text, view, tuple(starts), tuple(ends))
 
 
+@lru_cache(maxsize=200_000)
 def normalize_string(text: str) -> str:
-    """Only the view's text, for places that need no offsets (vocabulary training, lexicons)."""
+    """Only the view's text, for places that need no offsets (word keys, lexicons); cached, since the
+    same words come back in every document."""
     return normalize(text).text

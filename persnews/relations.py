@@ -83,6 +83,7 @@ SPEECH_VERBS = _phrases(
     "تاکید کرد", "تأکید کرد", "توضیح داد", "اضافه کرد", "اذعان کرد", "ابراز کرد", "اعلام داشت",
     "یادآوری کرد", "توصیه کرد", "انتقاد کرد", "گلایه کرد", "پیشنهاد کرد", "خبر داد", "هشدار داد")
 """Verbs of speech and report («از ... خبر داد»); a sentence with one quotes its subject."""
+_SPEECH_HEADS = frozenset(v[0] for v in SPEECH_VERBS)
 
 _HONORIFICS = frozenset(compact(w) for w in (
     "آقای", "آقا", "خانم", "جناب", "سرکار", "دکتر", "مهندس", "حجت‌الاسلام", "حجت‌الاسلام‌والمسلمین",
@@ -216,8 +217,8 @@ class SentenceCues:
     def speech_verbs(self) -> tuple[int, ...]:
         """Original offsets where a verb of speech starts."""
         texts = [w.text for w in self.words]
-        return tuple(word.start for i, word in enumerate(self.words)
-                     if any(tuple(texts[i:i + len(v)]) == v for v in SPEECH_VERBS))
+        return tuple(word.start for i, word in enumerate(self.words) if word.text in _SPEECH_HEADS
+                     and any(tuple(texts[i:i + len(v)]) == v for v in SPEECH_VERBS))
 
     def _unit(self, position: int) -> RoleUnit:
         role = self.members[position]

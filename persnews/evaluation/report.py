@@ -35,7 +35,8 @@ def evaluate_source(extractor: Any, source: Source, gold: Sequence[Document], ba
     from .relations import fact_scores, triple_scores
     from .spans import seqeval_scores, span_scores
 
-    predicted = extractor.extract_many([d.text for d in gold], batch_size=batch_size, progress=True)
+    predicted = [Document(p.text, p.entities, p.relations, p.officials, g.id) for g, p in
+                 zip(gold, extractor.extract_many([d.text for d in gold], batch_size=batch_size, progress=True))]
     report: dict[str, Any] = {"documents": len(gold), "labels": list(source.labels),
                               "spans": span_scores(gold, predicted, source.labels),
                               "seqeval": seqeval_scores(gold, predicted, source.labels)}
