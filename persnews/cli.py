@@ -127,10 +127,11 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 def _pretrain(args: argparse.Namespace) -> int:
     from . import pretraining
+    from .data.corpora import corpora_root
 
     output = Path(args.output)
     if args.step == "corpus":
-        print(f"{pretraining.write_word_corpus(pretraining.corpora_root(args.corpora), output)} words")
+        print(f"{pretraining.write_word_corpus(corpora_root(args.corpora), output)} words")
     elif args.step == "vocab":
         print(f"vocabulary of {len(pretraining.train_wordpiece(Path(args.words), output))} written to {output}")
     elif args.step == "vectors":

@@ -15,7 +15,7 @@ True
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 LABELS: tuple[str, ...] = ("PER", "ROLE", "ORG", "LOC")

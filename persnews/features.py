@@ -19,8 +19,12 @@ from __future__ import annotations
 import re
 import zlib
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from .normalization import ZWNJ, normalize_string
+
+if TYPE_CHECKING:
+    import torch
 
 AFFIX_SLOTS = 10
 """Hashed features per word: 3 prefixes, 3 suffixes, shape, length, role head, the word itself."""

@@ -10,27 +10,17 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from .normalization import normalize
 from .segmentation import tokenize
 
+if TYPE_CHECKING:  # heavy imports, needed only by the functions that use them
+    import fasttext
+    from transformers import BertForMaskedLM, PreTrainedTokenizerFast
+
 logger = logging.getLogger(__name__)
-
-DEFAULT_CORPORA = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"
-
-
-def corpora_root(path: str | os.PathLike | None = None) -> Path:
-    """The third-party corpora folder: the argument, ``$PERSNEWS_CORPORA``, or ``../shared/corpora``."""
-    for candidate in (path, os.environ.get("PERSNEWS_CORPORA"), Path.cwd().parent / "shared" / "corpora",
-                      DEFAULT_CORPORA):
-        if candidate and Path(candidate).is_dir():
-            return Path(candidate)
-    raise FileNotFoundError("no corpora folder: pass --corpora or set PERSNEWS_CORPORA")
-
 
 def raw_paragraphs(root: Path) -> Iterator[str]:
     """Every unlabelled paragraph: news-raw articles (title, abstract, paragraphs) and raw-extra lines."""

@@ -60,3 +60,11 @@ def test_extract_accepts_a_model_folder_or_extractor(tiny_model: Path, extractor
                 max_size=80).map("".join))
 def test_every_span_indexes_the_original(extractor: Extractor, text: str) -> None:
     _check(extractor.extract(text))
+
+
+def test_a_200000_character_article_is_processed_whole(extractor: Extractor) -> None:
+    sentence = "علی رضایی، معاون فنی شهرداری شیراز در تهران گفت: کار تمام شد. "
+    text = sentence * (200_000 // len(sentence) + 1)
+    document = extractor.extract(text)
+    assert len(text) > 200_000
+    _check(document)

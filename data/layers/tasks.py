@@ -37,7 +37,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from persnews.data.corpora import CORPORA, corpora_root, corpus_file_path, read_corpus_file  # noqa: E402
+from persnews.data.corpora import corpora_root, corpus_file_path, read_corpus_file  # noqa: E402
 from persnews.data.standoff import Layer, LayerSentence, join_layer, sentence_hash, write_layer  # noqa: E402
 from persnews.features import is_role_head  # noqa: E402
 

@@ -20,7 +20,6 @@ release can grow without a test document ever moving into training.
 from __future__ import annotations
 
 import hashlib
-import math
 from typing import Sequence, TypeVar
 
 SPLITS: tuple[str, ...] = ("train", "dev", "test")
