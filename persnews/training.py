@@ -62,6 +62,9 @@ class ModelArguments:
     from_scratch: bool = field(default=False, metadata={"help": "a compact BERT with random weights"})
     tokenizer: str | None = field(default=None, metadata={
         "help": "WordPiece tokenizer folder for --from_scratch (see `persnews pretrain vocab`)"})
+    init_tagger: str | None = field(default=None, metadata={
+        "help": "persnews model folder to continue training from (its shape and features are kept; "
+                "pass its folder as --tokenizer and its --word_vectors)"})
     init_encoder: str | None = field(default=None, metadata={
         "help": "folder of MLM-pretrained compact encoder weights (`persnews pretrain mlm`)"})
     word_vectors: str | None = field(default=None, metadata={
@@ -197,7 +200,10 @@ class _TaggerTrainer(Trainer):
 
 
 def build_model(model_args: ModelArguments, tokenizer: Any) -> PersnewsTagger:
-    """A fresh tagger: the encoder from ParsBERT, from MLM weights, or random; word vectors loaded."""
+    """A fresh tagger: the encoder from ParsBERT, from MLM weights, or random; word vectors loaded.
+    With ``init_tagger``, the saved tagger itself (its config wins over the shape arguments)."""
+    if model_args.init_tagger:
+        return _continued_model(model_args.init_tagger)
     labels = {i: tag for i, tag in enumerate(BIO_TAGS)}
     extra = dict(use_crf=model_args.use_crf, max_window=model_args.max_window, word_lstm=model_args.word_lstm,
                  affix_buckets=model_args.affix_buckets, affix_dim=model_args.affix_dim if model_args.affix_buckets else 0)
@@ -225,6 +231,15 @@ def build_model(model_args: ModelArguments, tokenizer: Any) -> PersnewsTagger:
             logger.info("encoder initialised from %s (%d tensors missing)", model_args.init_encoder, len(missing))
     if table is not None:
         model.word_vectors.weight.data.copy_(table)
+    return model
+
+
+def _continued_model(directory: str) -> PersnewsTagger:
+    """The tagger saved in ``directory``, its shape and features taken from its own config."""
+    model = PersnewsTagger(PersnewsConfig.from_pretrained(directory))
+    state = load_file(str(Path(directory) / "model.safetensors"))
+    model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state.items()})
+    logger.info("continuing from the tagger in %s", directory)
     return model
 
 

@@ -72,3 +72,18 @@ def test_tiny_training_run_learns_and_round_trips(tmp_path: Path) -> None:
     assert not list(output.glob("*.bin")) and (output / "model.safetensors").is_file()
     document = load(output).extract(SENTENCES[0][0])
     assert [(e.label, e.text) for e in document.entities][:2] == [("PER", "علی رضایی"), ("ROLE", "معاون فنی")]
+
+
+def test_training_can_continue_from_a_saved_tagger(tiny_model: Path) -> None:
+    import torch
+    from safetensors.torch import load_file
+    from transformers import AutoTokenizer
+
+    from persnews.training import build_model
+
+    saved = load_file(str(tiny_model / "model.safetensors"))
+    arguments = ModelArguments(from_scratch=True, tokenizer=str(tiny_model), init_tagger=str(tiny_model),
+                               layers=12, hidden=768)  # the saved tagger's own shape wins
+    model = build_model(arguments, AutoTokenizer.from_pretrained(tiny_model))
+    for name, value in model.state_dict().items():
+        assert torch.equal(value, saved[name].float()), name
