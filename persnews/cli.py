@@ -86,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--report", help="also write the report as JSON to this file")
     evaluate.add_argument("--corpora", help="third-party corpora folder (default ../shared/corpora)")
     evaluate.add_argument("--batch-size", type=int, default=32)
+    evaluate.add_argument("--quantize", action="store_true", help="int8 dynamic quantisation of linear layers")
     evaluate.set_defaults(run=_evaluate)
 
     pretrain = commands.add_parser("pretrain", help="vocabulary, word vectors and MLM weights from raw text")
@@ -120,7 +121,7 @@ def _evaluate(args: argparse.Namespace) -> int:
 
     model = None if args.model == "default" else args.model
     report = evaluate(model, args.data, corpora=args.corpora, zwnj_stripped=args.strip_zwnj,
-                      batch_size=args.batch_size, output=args.report)
+                      batch_size=args.batch_size, quantize=args.quantize, output=args.report)
     print(format_report(report))
     return 0
 

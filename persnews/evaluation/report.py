@@ -48,12 +48,13 @@ def evaluate_source(extractor: Any, source: Source, gold: Sequence[Document], ba
 
 
 def evaluate(model: str | None, specs: Sequence[str], *, corpora: str | None = None, zwnj_stripped: bool = False,
-             batch_size: int = 32, output: str | Path | None = None) -> dict[str, Any]:
+             batch_size: int = 32, quantize: bool = False, output: str | Path | None = None) -> dict[str, Any]:
     """Evaluate a model folder (default: the shipped model) on each source; optionally write JSON."""
     from ..pipeline import load
 
-    extractor = load(model)
-    report: dict[str, Any] = {"model": model or "default", "zwnj_stripped": zwnj_stripped, "sources": {}}
+    extractor = load(model, quantize=quantize)
+    report: dict[str, Any] = {"model": model or "default", "zwnj_stripped": zwnj_stripped, "quantized": quantize,
+                              "sources": {}}
     for spec in specs:
         source = parse_source(spec)
         gold = load_source(source, corpora)
