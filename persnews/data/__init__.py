@@ -12,6 +12,7 @@ loaded only when asked for):
 * :mod:`~persnews.data.annotation_tools` – Label Studio and Doccano in, Label Studio out
 * :mod:`~persnews.data.standoff` – ROLE layers over corpus sentences, stored by reference
 * :mod:`~persnews.data.hf` – ``datasets.DatasetDict`` building and sub-word label alignment
+* :mod:`~persnews.data.sources` – named sources for training and evaluation (``peyma:test``, release splits, layers)
 * :mod:`~persnews.data.authoring` – the inline markup of authored news
 * :mod:`~persnews.data.cli` – the ``persnews data`` commands
 """
