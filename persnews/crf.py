@@ -45,16 +45,20 @@ class CRF(nn.Module):
         transitions = self.transitions.masked_fill(self.illegal_transitions, _NEG)
         return self.start.masked_fill(self.illegal_starts, _NEG), transitions
 
+    def _alphas(self, emissions: torch.Tensor, mask: torch.Tensor) -> list[torch.Tensor]:
+        """Forward log-scores of every prefix: ``alphas[t][b, j]`` sums the paths ending in tag j at word t."""
+        start, transitions = self._scores()
+        alphas = [start + emissions[:, 0]]
+        for t in range(1, emissions.size(1)):
+            step = torch.logsumexp(alphas[-1].unsqueeze(2) + transitions + emissions[:, t].unsqueeze(1), dim=1)
+            alphas.append(torch.where(mask[:, t].unsqueeze(1), step, alphas[-1]))
+        return alphas
+
     def _forward(self, emissions: torch.Tensor, mask: torch.Tensor, allowed: torch.Tensor | None) -> torch.Tensor:
         """log of the summed score of all paths (through ``allowed`` tags only, when given)."""
-        start, transitions = self._scores()
         if allowed is not None:
             emissions = emissions.masked_fill(~allowed, _NEG)
-        alpha = start + emissions[:, 0]
-        for t in range(1, emissions.size(1)):
-            step = torch.logsumexp(alpha.unsqueeze(2) + transitions + emissions[:, t].unsqueeze(1), dim=1)
-            alpha = torch.where(mask[:, t].unsqueeze(1), step, alpha)
-        return torch.logsumexp(alpha + self.end, dim=1)
+        return torch.logsumexp(self._alphas(emissions, mask)[-1] + self.end, dim=1)
 
     def loss(self, emissions: torch.Tensor, mask: torch.Tensor, allowed: torch.Tensor) -> torch.Tensor:
         """Mean negative log-likelihood of the allowed paths; ``allowed`` is (batch, words, tags) bool."""
@@ -86,14 +90,10 @@ class CRF(nn.Module):
 
     def marginals(self, emissions: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         """P(tag at word | sentence) by forward-backward; confidence of each predicted tag."""
-        start, transitions = self._scores()
-        n = emissions.size(1)
-        alphas = [start + emissions[:, 0]]
-        for t in range(1, n):
-            step = torch.logsumexp(alphas[-1].unsqueeze(2) + transitions + emissions[:, t].unsqueeze(1), dim=1)
-            alphas.append(torch.where(mask[:, t].unsqueeze(1), step, alphas[-1]))
+        _, transitions = self._scores()
+        alphas = self._alphas(emissions, mask)
         betas = [self.end.expand_as(alphas[-1])]
-        for t in range(n - 1, 0, -1):
+        for t in range(emissions.size(1) - 1, 0, -1):
             step = torch.logsumexp(transitions + (emissions[:, t] + betas[0]).unsqueeze(1), dim=2)
             betas.insert(0, torch.where(mask[:, t].unsqueeze(1), step, betas[0]))
         log_z = torch.logsumexp(alphas[-1] + self.end, dim=1, keepdim=True)
