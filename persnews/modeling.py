@@ -70,7 +70,6 @@ class PersnewsTagger(BertPreTrainedModel):
         if config.affix_buckets:
             self.affixes = nn.EmbeddingBag(config.affix_buckets, config.affix_dim, mode="sum", padding_idx=0)
             feature_dim += config.affix_dim
-        self.feature_dim = feature_dim
         if feature_dim:
             self.feature_projection = nn.Linear(feature_dim, config.hidden_size)
         self.dropout = nn.Dropout(config.hidden_dropout_prob)

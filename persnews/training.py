@@ -258,15 +258,16 @@ def model_card(card: dict[str, Any]) -> str:
             f"## Retrain\n\n```\n{card['command']}\n```\n")
 
 
-def save_tagger(model: PersnewsTagger, tokenizer: Any, directory: Path, word_vectors: str | None) -> None:
-    """config.json, float16 model.safetensors (half the size; loading upcasts), tokenizer, word list."""
+def save_tagger(model: PersnewsTagger, tokenizer: Any, directory: Path, word_list_dir: str | None) -> None:
+    """config.json, float16 model.safetensors (half the size; loading upcasts), tokenizer, and the word
+    list of the vector table from ``word_list_dir``."""
     model.config.torch_dtype = "float32"
     model.config.save_pretrained(directory)
     state = {k: v.detach().to(torch.float16) if v.is_floating_point() else v for k, v in model.state_dict().items()}
     save_file(state, str(directory / "model.safetensors"), metadata={"format": "pt"})
     tokenizer.save_pretrained(directory)
-    if word_vectors:
-        shutil.copy(Path(word_vectors) / WORD_VOCABULARY, directory / WORD_VOCABULARY)
+    if word_list_dir:
+        shutil.copy(Path(word_list_dir) / WORD_VOCABULARY, directory / WORD_VOCABULARY)
 
 
 def _load_sets(specs: Sequence[str], corpora: str | None, cap: int | None) -> list[tuple[Source, list[Document]]]:
@@ -293,19 +294,14 @@ def train(model_args: ModelArguments, data_args: DataArguments, training_args: T
     tokenizer = AutoTokenizer.from_pretrained(model_args.tokenizer or model_args.base_model, use_fast=True)
     train_sets = _load_sets(data_args.train, data_args.corpora, data_args.max_train_documents)
     dev_sets = _load_sets(data_args.dev, data_args.corpora, data_args.max_dev_documents)
-    budget = model_args.max_window - 2
+    model = build_model(model_args, tokenizer)
+    budget = model.config.max_window - 2  # a continued tagger keeps its own window
     train_examples = [ex for source, docs in train_sets for ex in encode_documents(docs, source.labels, tokenizer, budget)]
     dev_examples = [ex for source, docs in dev_sets for ex in encode_documents(docs, source.labels, tokenizer, budget)]
     if not train_examples:
         raise TrainingError("no training examples: check --train")
-    model = build_model(model_args, tokenizer)
-    featurizer = None
-    if model.config.word_vectors or model.config.affix_buckets:
-        vocabulary = {}
-        if model_args.word_vectors:
-            words = (Path(model_args.word_vectors) / WORD_VOCABULARY).read_text(encoding="utf-8").split("\n")
-            vocabulary = {w: row for row, w in enumerate(words, 1) if w}
-        featurizer = WordFeaturizer(vocabulary, model.config.affix_buckets or 2)
+    word_list_dir = model_args.word_vectors or model_args.init_tagger  # where word_vocabulary.txt lives
+    featurizer = load_featurizer(Path(word_list_dir or "."), model.config)
     training_args.output_dir = str(checkpoints)
     trainer = _TaggerTrainer(
         model=model, args=training_args, train_dataset=Dataset.from_list(train_examples),
@@ -326,7 +322,7 @@ def train(model_args: ModelArguments, data_args: DataArguments, training_args: T
             "machine": f"{platform.machine()}, {torch.get_num_threads()} threads, "
                        f"{'cuda' if torch.cuda.is_available() else 'cpu'}"}
     with replaced_directory(output) as staging:
-        save_tagger(trainer.model, tokenizer, staging, model_args.word_vectors)
+        save_tagger(trainer.model, tokenizer, staging, word_list_dir)
         (staging / "training.json").write_text(json.dumps(card, ensure_ascii=False, indent=2), encoding="utf-8")
         (staging / "README.md").write_text(model_card(card), encoding="utf-8")
         load_featurizer(staging, model.config)  # fail here, not at a user's, if the folder is incomplete
