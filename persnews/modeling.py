@@ -16,7 +16,7 @@ from transformers import AutoConfig, BertConfig, BertModel, BertPreTrainedModel
 from transformers.utils import ModelOutput
 
 from .crf import CRF
-from .features import AFFIX_SLOTS
+from .features import AFFIX_SLOTS, CONTEXT_SLOTS
 
 
 class PersnewsConfig(BertConfig):
@@ -25,7 +25,8 @@ class PersnewsConfig(BertConfig):
     model_type = "persnews-tagger"
 
     def __init__(self, word_vectors: int = 0, word_vector_dim: int = 0, affix_buckets: int = 0,
-                 affix_dim: int = 0, use_crf: bool = True, max_window: int = 256, word_lstm: int = 0, **kwargs):
+                 affix_dim: int = 0, use_crf: bool = True, max_window: int = 256, word_lstm: int = 0,
+                 context_buckets: int = 0, **kwargs):
         super().__init__(**kwargs)
         self.word_vectors = word_vectors          # rows of the frozen word-vector table (0: none)
         self.word_vector_dim = word_vector_dim
@@ -34,6 +35,7 @@ class PersnewsConfig(BertConfig):
         self.use_crf = use_crf
         self.max_window = max_window              # sub-tokens per encoder window, [CLS]/[SEP] included
         self.word_lstm = word_lstm                # width of a word-level BiLSTM over encoder + features (0: none)
+        self.context_buckets = context_buckets    # hashed ±2-context feature buckets scored into tags (0: none)
 
     @property
     def tags(self) -> list[str]:
@@ -55,6 +57,8 @@ class PersnewsTagger(BertPreTrainedModel):
     Each word is represented by its first sub-token's encoder state and its
     features; an optional BiLSTM over the words adds the local context a
     from-scratch encoder learns slowly; a CRF (or softmax) scores the tags.
+    Optional context features add one learned score per tag and feature
+    straight to the emissions: a feature CRF inside the network, trained with it.
     """
 
     config_class = PersnewsConfig
@@ -78,8 +82,12 @@ class PersnewsTagger(BertPreTrainedModel):
             self.lstm = nn.LSTM(width, config.word_lstm, batch_first=True, bidirectional=True)
             width = 2 * config.word_lstm
         self.classifier = nn.Linear(width, config.num_labels)
+        if config.context_buckets:
+            self.context_scores = nn.EmbeddingBag(config.context_buckets, config.num_labels, mode="sum", padding_idx=0)
         self.crf = CRF(config.tags) if config.use_crf else None
         self.post_init()
+        if config.context_buckets:
+            nn.init.zeros_(self.context_scores.weight)  # starts as a no-op beside the encoder
 
     def _features(self, vector_ids: torch.Tensor | None, affix_ids: torch.Tensor | None) -> torch.Tensor | None:
         parts = []
@@ -92,7 +100,8 @@ class PersnewsTagger(BertPreTrainedModel):
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, word_mask: torch.Tensor,
                 vector_ids: torch.Tensor | None = None, affix_ids: torch.Tensor | None = None,
-                labels: torch.Tensor | None = None, allowed: torch.Tensor | None = None) -> TaggerOutput:
+                context_ids: torch.Tensor | None = None, labels: torch.Tensor | None = None,
+                allowed: torch.Tensor | None = None) -> TaggerOutput:
         """``labels`` (-100 off first sub-tokens and where unknown) trains the softmax head;
         ``allowed`` (batch, sub-tokens) bitmasks of permitted tags trains the CRF."""
         features = self._features(vector_ids, affix_ids)
@@ -110,6 +119,9 @@ class PersnewsTagger(BertPreTrainedModel):
             words = nn.utils.rnn.pad_packed_sequence(self.lstm(packed)[0], batch_first=True,
                                                      total_length=words.size(1))[0]
         emissions = self.classifier(self.dropout(words))
+        if self.config.context_buckets:
+            ids = gather_words(context_ids, word_mask)[0]
+            emissions = emissions + self.context_scores(ids.reshape(-1, CONTEXT_SLOTS)).reshape(emissions.shape)
         loss = None
         if self.crf is not None and allowed is not None:
             bits = gather_words(allowed.unsqueeze(-1), word_mask)[0].squeeze(-1)

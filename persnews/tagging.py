@@ -52,13 +52,13 @@ def resolve_model_dir(name: str | os.PathLike) -> Path:
 
 
 def load_featurizer(directory: Path, config: PersnewsConfig) -> WordFeaturizer | None:
-    if not (config.word_vectors or config.affix_buckets):
+    if not (config.word_vectors or config.affix_buckets or config.context_buckets):
         return None
     vocabulary: dict[str, int] = {}
     if config.word_vectors:
         words = (directory / WORD_VOCABULARY).read_text(encoding="utf-8").split("\n")
         vocabulary = {word: row for row, word in enumerate(words, 1) if word}
-    return WordFeaturizer(vocabulary, config.affix_buckets or 2)
+    return WordFeaturizer(vocabulary, config.affix_buckets or 2, config.context_buckets)
 
 
 def word_pieces(tokenizer: PreTrainedTokenizerFast, words: Sequence[str], budget: int) -> list[list[int]]:

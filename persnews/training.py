@@ -77,6 +77,12 @@ class ModelArguments:
     affix_dim: int = field(default=64, metadata={"help": "width of the affix feature embedding"})
     use_crf: bool = field(default=True, metadata={"help": "CRF output layer (else softmax)"})
     word_lstm: int = field(default=0, metadata={"help": "word-level BiLSTM width per direction (0: none)"})
+    context_buckets: int = field(default=0, metadata={
+        "help": "hashed ±2-context feature buckets scored straight into the tags (0: none); with "
+                "--init_tagger, adds them to a tagger that has none"})
+    context_lr_scale: float = field(default=1.0, metadata={
+        "help": "learning rate of the context feature scores, as a multiple of --learning_rate (each "
+                "feature is seen rarely, so a larger step lets rare names count)"})
 
     def __post_init__(self) -> None:
         if bool(self.base_model) == self.from_scratch:
@@ -184,10 +190,22 @@ class _TaggerTrainer(Trainer):
     """``Trainer`` whose evaluation runs the real inference path (windows, CRF decoding, spans)."""
 
     def __init__(self, *args: Any, dev_sets: Sequence[tuple[Source, list[Document]]],
-                 featurizer: WordFeaturizer | None, **kwargs: Any):
+                 featurizer: WordFeaturizer | None, context_lr_scale: float = 1.0, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.dev_sets = dev_sets
         self.featurizer = featurizer
+        self.context_lr_scale = context_lr_scale
+
+    def create_optimizer(self, model: Any = None) -> torch.optim.Optimizer:
+        """The default optimizer, with the context feature scores in a group of their own learning rate."""
+        optimizer = super().create_optimizer(model)
+        scores = getattr(self.model, "context_scores", None)
+        if scores is not None and self.context_lr_scale != 1.0:
+            for group in optimizer.param_groups:
+                group["params"] = [p for p in group["params"] if p is not scores.weight]
+            optimizer.add_param_group({"params": [scores.weight], "weight_decay": 0.0,
+                                       "lr": self.args.learning_rate * self.context_lr_scale})
+        return optimizer
 
     def evaluate(self, eval_dataset: Any = None, ignore_keys: Any = None,
                  metric_key_prefix: str = "eval") -> dict[str, float]:
@@ -203,10 +221,11 @@ def build_model(model_args: ModelArguments, tokenizer: Any) -> PersnewsTagger:
     """A fresh tagger: the encoder from ParsBERT, from MLM weights, or random; word vectors loaded.
     With ``init_tagger``, the saved tagger itself (its config wins over the shape arguments)."""
     if model_args.init_tagger:
-        return _continued_model(model_args.init_tagger)
+        return _continued_model(model_args.init_tagger, model_args.context_buckets)
     labels = {i: tag for i, tag in enumerate(BIO_TAGS)}
     extra = dict(use_crf=model_args.use_crf, max_window=model_args.max_window, word_lstm=model_args.word_lstm,
-                 affix_buckets=model_args.affix_buckets, affix_dim=model_args.affix_dim if model_args.affix_buckets else 0)
+                 affix_buckets=model_args.affix_buckets, affix_dim=model_args.affix_dim if model_args.affix_buckets else 0,
+                 context_buckets=model_args.context_buckets)
     table = None
     if model_args.word_vectors:
         table = load_file(str(Path(model_args.word_vectors) / "word_vectors.safetensors"))["word_vectors"].float()
@@ -234,12 +253,21 @@ def build_model(model_args: ModelArguments, tokenizer: Any) -> PersnewsTagger:
     return model
 
 
-def _continued_model(directory: str) -> PersnewsTagger:
-    """The tagger saved in ``directory``, its shape and features taken from its own config."""
-    model = PersnewsTagger(PersnewsConfig.from_pretrained(directory))
+def _continued_model(directory: str, context_buckets: int = 0) -> PersnewsTagger:
+    """The tagger saved in ``directory``, its shape and features taken from its own config; context
+    features (zero scores at first) are added when it has none and ``context_buckets`` asks for them."""
+    config = PersnewsConfig.from_pretrained(directory)
+    added = bool(context_buckets and not config.context_buckets)
+    if added:
+        config.context_buckets = context_buckets
+    model = PersnewsTagger(config)
     state = load_file(str(Path(directory) / "model.safetensors"))
-    model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state.items()})
-    logger.info("continuing from the tagger in %s", directory)
+    missing, unexpected = model.load_state_dict(
+        {k: v.float() if v.is_floating_point() else v for k, v in state.items()}, strict=False)
+    if unexpected or set(missing) - ({"context_scores.weight"} if added else set()):
+        raise TrainingError(f"{directory}: weights do not fit its config (missing {missing[:3]}, "
+                            f"unexpected {unexpected[:3]})")
+    logger.info("continuing from the tagger in %s%s", directory, " with new context features" if added else "")
     return model
 
 
@@ -308,7 +336,7 @@ def train(model_args: ModelArguments, data_args: DataArguments, training_args: T
         eval_dataset=Dataset.from_list(dev_examples[:1] or train_examples[:1]),
         data_collator=_Collator(tokenizer, featurizer), processing_class=tokenizer,
         callbacks=[EarlyStoppingCallback(early_stopping_patience=data_args.patience)],
-        dev_sets=dev_sets, featurizer=featurizer)
+        dev_sets=dev_sets, featurizer=featurizer, context_lr_scale=model_args.context_lr_scale)
     resume = get_last_checkpoint(str(checkpoints)) if checkpoints.is_dir() else None
     if resume:
         logger.info("resuming from %s", resume)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from persnews.features import AFFIX_SLOTS, WordFeaturizer, is_role_head, word_key
+from persnews.features import AFFIX_SLOTS, CONTEXT_SLOTS, WordFeaturizer, is_role_head, word_key
 
 
 def test_word_key_ignores_zwnj_and_arabic_letters() -> None:
@@ -26,3 +26,22 @@ def test_batch_features_follow_sub_token_owners() -> None:
     assert batch["vector_ids"].tolist() == [[0, 1, 1, 2, 0, 0]]
     assert batch["affix_ids"].shape == (1, 6, AFFIX_SLOTS)
     assert batch["affix_ids"][0, 0].sum() == 0 and batch["affix_ids"][0, 5].sum() == 0
+
+
+def test_context_ids_see_the_neighbours() -> None:
+    featurizer = WordFeaturizer({}, buckets=50, context_buckets=1000)
+    first = featurizer.context_ids(["معاون", "شهردار", "تهران", "گفت"])
+    second = featurizer.context_ids(["معاون", "شهردار", "شیراز", "گفت"])
+    assert all(len(ids) == CONTEXT_SLOTS and all(0 <= i < 1000 for i in ids) for ids in first)
+    assert first[0] != second[0]  # «تهران» is two words after the first word
+    assert featurizer.context_ids(["معاون", "شهردار", "تهران", "گفت"]) == first
+    assert first[0][:AFFIX_SLOTS] == first[1][:AFFIX_SLOTS] == second[0][:AFFIX_SLOTS]  # the left edge
+    assert first[0][:AFFIX_SLOTS].count(0) == AFFIX_SLOTS - 1
+
+
+def test_batch_features_carry_context_ids_only_when_asked() -> None:
+    owners = [[-1, 0, 1, 1, -1]]
+    assert "context_ids" not in WordFeaturizer({}, buckets=50).batch_features([["تهران", "قم"]], owners, width=5)
+    batch = WordFeaturizer({}, buckets=50, context_buckets=1000).batch_features([["تهران", "قم"]], owners, width=6)
+    assert batch["context_ids"].shape == (1, 6, CONTEXT_SLOTS)
+    assert batch["context_ids"][0, 0].sum() == 0 and batch["context_ids"][0, 2].equal(batch["context_ids"][0, 3])

@@ -60,7 +60,7 @@ def test_tiny_training_run_learns_and_round_trips(tmp_path: Path) -> None:
     output = tmp_path / "model"
     metrics = main(["--output_dir", str(output), "--from_scratch", "true", "--tokenizer", str(tmp_path / "tok"),
                     "--layers", "1", "--hidden", "32", "--heads", "2", "--max_window", "64",
-                    "--affix_buckets", "101", "--affix_dim", "8",
+                    "--affix_buckets", "101", "--affix_dim", "8", "--context_buckets", "211",
                     "--train", f"{tmp_path}/release/train.jsonl", "--dev", f"{tmp_path}/release/dev.jsonl",
                     "--num_train_epochs", "30", "--learning_rate", "5e-3", "--per_device_train_batch_size", "8",
                     "--logging_steps", "1", "--patience", "30", "--seed", "0", "--disable_tqdm", "true"])
@@ -87,3 +87,35 @@ def test_training_can_continue_from_a_saved_tagger(tiny_model: Path) -> None:
     model = build_model(arguments, AutoTokenizer.from_pretrained(tiny_model))
     for name, value in model.state_dict().items():
         assert torch.equal(value, saved[name].float()), name
+
+
+def test_continuing_can_add_context_features(tiny_model: Path) -> None:
+    import torch
+    from safetensors.torch import load_file
+    from transformers import AutoTokenizer
+
+    from persnews.training import build_model
+
+    saved = load_file(str(tiny_model / "model.safetensors"))
+    arguments = ModelArguments(from_scratch=True, tokenizer=str(tiny_model), init_tagger=str(tiny_model),
+                               context_buckets=64)
+    model = build_model(arguments, AutoTokenizer.from_pretrained(tiny_model))
+    assert model.config.context_buckets == 64 and not model.context_scores.weight.any()
+    assert all(torch.equal(value, saved[name].float()) for name, value in model.state_dict().items()
+               if name != "context_scores.weight")
+
+
+def test_context_scores_get_their_own_learning_rate(tiny_model: Path, tmp_path: Path) -> None:
+    from transformers import AutoTokenizer, TrainingArguments
+
+    from persnews.training import _TaggerTrainer, build_model
+
+    arguments = ModelArguments(from_scratch=True, tokenizer=str(tiny_model), init_tagger=str(tiny_model),
+                               context_buckets=64)
+    model = build_model(arguments, AutoTokenizer.from_pretrained(tiny_model))
+    trainer = _TaggerTrainer(model=model, args=TrainingArguments(str(tmp_path), learning_rate=1e-3, report_to="none"),
+                             dev_sets=[], featurizer=None, context_lr_scale=10.0)
+    groups = trainer.create_optimizer().param_groups
+    [context] = [g for g in groups if any(p is model.context_scores.weight for p in g["params"])]
+    assert context["lr"] == 1e-2 and len(context["params"]) == 1
+    assert sum(len(g["params"]) for g in groups) == len([p for p in model.parameters() if p.requires_grad])
