@@ -1,8 +1,9 @@
 """Named data sources for training and evaluation.
 
 ``peyma:test`` and ``arman:fold3`` (a corpus file), ``data/releases/v1:test``
-(a release split), ``layer:data/layers/roles-v1.jsonl:test`` (the corpus
-sentences of a stand-off layer in that split, joined with their layer), or a
+(a release split), ``layer:data/layers/roles-v1.jsonl:test`` (the corpus and
+raw news sentences of a stand-off layer in that split, joined with their
+layer; :func:`~persnews.data.splits.corpus_split` says which), or a
 ``.jsonl`` file. A source says which labels it annotates: third-party corpora
 never tagged ROLE, so a model is neither taught nor scored on ROLE there.
 

@@ -9,18 +9,26 @@ release can grow without a test document ever moving into training.
   documents), ``dev`` in the next ``DEV_FRACTION``, the rest train;
 * third-party corpus sentences (:func:`corpus_split`, ids ``corpus/file/index``):
   a corpus's own split files are kept (PEYMA, ParsTwiNER), the chosen ARMAN
-  fold is test, and everything else is split by the same hash rule.
+  fold is test, and everything else is split by the same hash rule;
+* raw news sentences (ids ``news-raw/file/article/paragraph/start-end``) are
+  split by that hash rule on their *article* id (``news-raw/file/article``),
+  so all sentences of one article share a split and an article never
+  straddles train and test.
 
 >>> corpus_split("peyma/dev/17")
 'dev'
 >>> corpus_split("arman/fold3/5", arman_test_fold="fold3")
 'test'
+>>> corpus_split("news-raw/fars-news-1/12/3/0-141") == corpus_split("news-raw/fars-news-1/12/5/20-80")
+True
 """
 
 from __future__ import annotations
 
 import hashlib
 from typing import Sequence, TypeVar
+
+from .standoff import RAW_NEWS, news_article_id
 
 SPLITS: tuple[str, ...] = ("train", "dev", "test")
 TEST_FRACTION = 0.17
@@ -60,8 +68,10 @@ def split_documents(items: Sequence[T], ids: Sequence[str], *, test: float = TES
 
 def corpus_split(doc_id: str, *, arman_test_fold: str = "fold3", test: float = TEST_FRACTION,
                  dev: float = DEV_FRACTION) -> str:
-    """The split of a corpus sentence ``corpus/file/index`` (see the module docstring)."""
+    """The split of a corpus sentence ``corpus/file/index`` or a raw news sentence (see the module docstring)."""
     _check_fractions(test, dev)
+    if doc_id.startswith(RAW_NEWS + "/"):
+        return hash_split(news_article_id(doc_id), test=test, dev=dev)
     parts = doc_id.split("/")
     if len(parts) != 3:
         raise ValueError(f"corpus sentence id {doc_id!r} is not 'corpus/file/index'")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Callable
 
@@ -19,6 +20,11 @@ NSURL = "\n".join([
     "وزیر\tO", "کشور\tO", "محمد\tB-PER", "رضایی\tI-PER", "", "شدO", ".", "", "کل\tOB-ORG", "استقلال\tB-ORGO",
     "\tO", "تهران\tB-LOC", "سایپا\tI-ORG", ""])
 PARSTWINER = "سلام\tO\nایران\tB-LOC\nایرانی\tB-NAT\n"
+FARS_NEWS = [  # invented articles in the news-raw layout, Arabic «ي» as Fars News writes it
+    {"title": "عنوان", "abstract": "خلاصه", "paragraphs": [
+        "خبر کوتاه", "حسين نوري، رئيس شهرداري تهران گفت: کار تمام شد. مريم احمدی در کرمان بود."]},
+    {"title": "عنوان دوم", "abstract": "", "paragraphs": ["سخنگوی شورا امروز آمد."]},
+    {"title": "عنوان سوم", "abstract": "", "paragraphs": ["علی رضایی نماينده مردم کرمان گفت."]}]
 
 
 @pytest.fixture
@@ -33,6 +39,15 @@ def fake_corpora(tmp_path: Path) -> Path:
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(text, encoding="utf-8")
     return root
+
+
+@pytest.fixture
+def fake_news(fake_corpora: Path) -> Path:
+    """``news-raw/fars-news-1.json`` (three invented articles) in the fake corpora folder; returns the file."""
+    path = fake_corpora / "news-raw" / "fars-news-1.json"
+    path.parent.mkdir()
+    path.write_text(json.dumps(FARS_NEWS, ensure_ascii=False), encoding="utf-8")
+    return path
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 import pytest
 
-from persnews.data.splits import SPLITS, corpus_split, split_documents
+from persnews.data.splits import SPLITS, corpus_split, hash_split, split_documents
 
 
 def test_release_split_is_deterministic_and_stable_as_the_release_grows():
@@ -29,6 +29,19 @@ def test_corpus_sentences_keep_their_corpus_split_or_a_stable_hash_split():
         corpus_split("not-a-corpus-id")
     with pytest.raises(ValueError):
         split_documents([1], ["a"], test=0.6, dev=0.5)
+
+
+def test_raw_news_sentences_are_split_by_article():
+    by_article = []
+    for k in range(1500):
+        article = f"news-raw/fars-news-{k % 5 + 1}/{k // 5}"
+        found = {corpus_split(f"{article}/{p}/{a}-{a + 30}") for p in range(3) for a in (0, 40)}
+        assert found == {hash_split(article)}  # every sentence of an article in the article's split
+        by_article += found
+    assert 0.14 < by_article.count("test") / 1500 < 0.20 and 0.07 < by_article.count("dev") / 1500 < 0.13
+    for bad in ("news-raw/fars-news-1/12/3", "news-raw/fars-news-1/12/3/9-2", "news-raw/other/1/2/0-5"):
+        with pytest.raises(ValueError, match="not a raw news sentence id"):
+            corpus_split(bad)
 
 
 def test_docstring_examples(doctests):
