@@ -21,6 +21,8 @@ import zlib
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from .normalization import ZWNJ, normalize_string
 
 if TYPE_CHECKING:
@@ -62,8 +64,19 @@ def _word_features(key: str) -> list[str]:
     return features + [f"shape:{shape}", f"len:{min(len(key), 12)}", f"head:{is_role_head(key)}", f"w:{key}"]
 
 
-def _bucket(feature: str, buckets: int) -> int:
-    return 1 + zlib.crc32(feature.encode("utf-8")) % (buckets - 1)  # 0 is padding
+def _crc(feature: str) -> int:
+    return zlib.crc32(feature.encode("utf-8"))
+
+
+_EDGE = _crc("edge")
+_OFFSET_SALTS = {offset: _crc(f"offset:{offset}") for offset in CONTEXT_OFFSETS}
+
+
+def _offset_buckets(hashes: np.ndarray, offset: int, buckets: int) -> np.ndarray:
+    """Bucket ids (1..buckets-1) of features seen at ``offset``: the features' crc32 mixed with the offset's
+    salt by a multiplicative hash, so one crc32 per word serves all five offsets."""
+    mixed = (hashes.astype(np.uint64) ^ np.uint64(_OFFSET_SALTS[offset])) * np.uint64(0x9E3779B97F4A7C15)
+    return ((mixed >> np.uint64(29)) % np.uint64(buckets - 1) + np.uint64(1)).astype(np.int64)
 
 
 class WordFeaturizer:
@@ -74,50 +87,59 @@ class WordFeaturizer:
         self.vocabulary = vocabulary
         self.buckets = buckets
         self.context_buckets = context_buckets
-        self._affix_ids = lru_cache(maxsize=200_000)(self._compute_affix_ids)
-        self._offset_ids = lru_cache(maxsize=500_000)(self._compute_offset_ids)
+        self._hashes = lru_cache(maxsize=300_000)(lambda key: np.array([_crc(f) for f in _word_features(key)],
+                                                                        dtype=np.uint32))
 
     def vector_id(self, word: str) -> int:
         """Row of the word's pretrained vector, 0 when the word is not in the table."""
         return self.vocabulary.get(word_key(word), 0)
 
     def affix_ids(self, word: str) -> tuple[int, ...]:
-        return self._affix_ids(word_key(word))
+        return tuple(int(h) % (self.buckets - 1) + 1 for h in self._hashes(word_key(word)))
 
-    def context_ids(self, words: list[str]) -> list[tuple[int, ...]]:
-        """``CONTEXT_SLOTS`` ids per word: the features of its ±2 neighbours, as a feature CRF sees them.
+    def context_ids(self, words: list[str]) -> np.ndarray:
+        """(words, ``CONTEXT_SLOTS``) ids: the affix features of each word's ±2 neighbours, offset-tagged,
+        as a feature CRF sees them.
 
         The network scores these straight into tag emissions, so it memorises
         names and their contexts as fast as a linear CRF while the encoder learns.
         """
-        keys = [word_key(w) for w in words]
-        return [sum((self._offset_ids(keys[i + o] if 0 <= i + o < len(keys) else None, o)
-                     for o in CONTEXT_OFFSETS), ()) for i in range(len(keys))]
+        return self._context_ids(self._row_hashes([word_key(w) for w in words]))
 
-    def _compute_offset_ids(self, key: str | None, offset: int) -> tuple[int, ...]:
-        if key is None:  # beyond the window's edge
-            return (_bucket(f"{offset}:edge", self.context_buckets),) + (0,) * (AFFIX_SLOTS - 1)
-        return tuple(_bucket(f"{offset}:{f}", self.context_buckets) for f in _word_features(key))
+    def _row_hashes(self, keys: list[str]) -> np.ndarray:
+        return np.stack([self._hashes(k) for k in keys]) if keys else np.zeros((0, AFFIX_SLOTS), np.uint32)
 
-    def _compute_affix_ids(self, key: str) -> tuple[int, ...]:
-        return tuple(_bucket(f, self.buckets) for f in _word_features(key))
+    def _context_ids(self, hashes: np.ndarray) -> np.ndarray:
+        count = len(hashes)
+        edge = np.zeros((2, AFFIX_SLOTS), np.uint32)
+        edge[:, 0] = _EDGE  # beyond the window's edge: one "edge" feature, the other slots padding
+        padded = np.concatenate([edge, hashes, edge])
+        parts = []
+        for offset in CONTEXT_OFFSETS:
+            ids = _offset_buckets(padded[2 + offset: 2 + offset + count], offset, self.context_buckets)
+            outside = np.arange(count) + offset
+            ids[(outside < 0) | (outside >= count), 1:] = 0
+            parts.append(ids)
+        return np.concatenate(parts, axis=1)
 
     def batch_features(self, words: list[list[str]], word_of: list[list[int]], width: int) -> dict[str, "torch.Tensor"]:
         """Per-sub-token feature ids for a padded batch; ``word_of[b][t]`` is the word of sub-token t (-1: none)."""
         import torch
 
-        blank, context_blank = (0,) * AFFIX_SLOTS, (0,) * CONTEXT_SLOTS
-        vector_rows, affix_rows, context_rows = [], [], []
+        vectors, affixes, contexts = [], [], []
         for row_words, owners in zip(words, word_of):
-            vectors = [self.vector_id(w) for w in row_words]
-            affixes = [self.affix_ids(w) for w in row_words]
-            owners = owners + [-1] * (width - len(owners))
-            vector_rows.append([vectors[k] if k >= 0 else 0 for k in owners])
-            affix_rows.append([affixes[k] if k >= 0 else blank for k in owners])
+            keys = [word_key(w) for w in row_words]
+            hashes = self._row_hashes(keys)
+            # -1 (no word) and the padding both index the extra all-zero row at the end
+            index = np.array(owners + [-1] * (width - len(owners)), dtype=np.int64)
+            index[index < 0] = len(keys)
+            vectors.append(np.array([self.vocabulary.get(k, 0) for k in keys] + [0], dtype=np.int64)[index])
+            affix = (hashes % np.uint32(self.buckets - 1) + 1).astype(np.int64)
+            affixes.append(np.concatenate([affix, np.zeros((1, AFFIX_SLOTS), np.int64)])[index])
             if self.context_buckets:
-                contexts = self.context_ids(row_words)
-                context_rows.append([contexts[k] if k >= 0 else context_blank for k in owners])
-        batch = {"vector_ids": torch.tensor(vector_rows), "affix_ids": torch.tensor(affix_rows)}
+                context = self._context_ids(hashes)
+                contexts.append(np.concatenate([context, np.zeros((1, CONTEXT_SLOTS), np.int64)])[index])
+        batch = {"vector_ids": torch.from_numpy(np.stack(vectors)), "affix_ids": torch.from_numpy(np.stack(affixes))}
         if self.context_buckets:
-            batch["context_ids"] = torch.tensor(context_rows)
+            batch["context_ids"] = torch.from_numpy(np.stack(contexts))
         return batch
