@@ -90,9 +90,13 @@ class NormalizedText:
         """Map the view span ``[start, end)`` to the original string's span that produced it."""
         if not 0 <= start < end <= len(self.text):
             raise ValueError(f"view span {start}:{end} outside 0:{len(self.text)}")
-        first = next((i for i in range(start, end) if self.starts[i] < self.ends[i]), start)
-        last = next((i for i in range(end - 1, start - 1, -1) if self.starts[i] < self.ends[i]), end - 1)
-        return self.starts[first], max(self.ends[last], self.starts[first])
+        starts, ends = self.starts, self.ends
+        first, last = start, end - 1
+        if starts[first] == ends[first]:  # the span opens with inserted characters: skip them
+            first = next((i for i in range(start, end) if starts[i] < ends[i]), start)
+        if starts[last] == ends[last]:
+            last = next((i for i in range(end - 1, start - 1, -1) if starts[i] < ends[i]), end - 1)
+        return starts[first], max(ends[last], starts[first])
 
 
 def _map_characters(text: str) -> tuple[list[str], list[int], list[int]]:

@@ -63,8 +63,10 @@ def load_featurizer(directory: Path, config: PersnewsConfig) -> WordFeaturizer |
 
 def word_pieces(tokenizer: PreTrainedTokenizerFast, words: Sequence[str], budget: int) -> list[list[int]]:
     """Sub-token ids of each word (an empty result becomes [UNK]; a word longer than ``budget`` is cut)."""
-    encoded = tokenizer(list(words), add_special_tokens=False)["input_ids"] if words else []
-    return [(ids or [tokenizer.unk_token_id])[:budget] for ids in encoded]
+    unique = list(dict.fromkeys(words))  # news repeats its words: tokenize each once
+    encoded = tokenizer(unique, add_special_tokens=False)["input_ids"] if unique else []
+    pieces = {word: (ids or [tokenizer.unk_token_id])[:budget] for word, ids in zip(unique, encoded)}
+    return [pieces[word] for word in words]
 
 
 def document_windows(tokenizer: PreTrainedTokenizerFast, sentences: Sequence[Sentence],
