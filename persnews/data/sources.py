@@ -3,8 +3,9 @@
 ``peyma:test`` and ``arman:fold3`` (a corpus file), ``data/releases/v1:test``
 (a release split), ``layer:data/layers/roles-v1.jsonl:test`` (the corpus and
 raw news sentences of a stand-off layer in that split, joined with their
-layer; :func:`~persnews.data.splits.corpus_split` says which), or a
-``.jsonl`` file. A source says which labels it annotates: third-party corpora
+layer; :func:`~persnews.data.splits.corpus_split` says which; a fourth
+field keeps one corpus of the layer: ``layer:data/layers/roles-v1.jsonl:test:news-raw``),
+or a ``.jsonl`` file. A source says which labels it annotates: third-party corpora
 never tagged ROLE, so a model is neither taught nor scored on ROLE there.
 
 >>> parse_source("arman:fold3").labels
@@ -13,6 +14,8 @@ never tagged ROLE, so a model is neither taught nor scored on ROLE there.
 'release'
 >>> parse_source("layer:data/layers/roles-v1.jsonl:train").kind
 'layer'
+>>> parse_source("layer:data/layers/roles-v1.jsonl:test:news-raw").only
+'news-raw'
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from ..document import LABELS, Document
 from .corpora import CORPORA, corpora_root, read_corpus_file
 from .jsonl import read_documents
 from .splits import SPLITS, corpus_split
-from .standoff import LAYER_PREFIX, join_layer, read_layer, split_layer_id
+from .standoff import LAYER_PREFIX, RAW_NEWS, join_layer, read_layer, split_layer_id
 from .validation import check_release
 
 CORPUS_LABELS = ("PER", "ORG", "LOC")
@@ -32,13 +35,15 @@ CORPUS_LABELS = ("PER", "ORG", "LOC")
 
 @dataclass(frozen=True)
 class Source:
-    """``kind`` is ``corpus``, ``release`` or ``jsonl``; ``name`` and ``part`` locate it."""
+    """``kind`` is ``corpus``, ``release``, ``layer`` or ``jsonl``; ``name`` and ``part`` locate it;
+    ``only`` keeps one corpus of a layer."""
 
     spec: str
     kind: str
     name: str
     part: str
     labels: tuple[str, ...]
+    only: str = ""
 
 
 def parse_source(spec: str) -> Source:
@@ -46,6 +51,11 @@ def parse_source(spec: str) -> Source:
     head, _, tail = spec.rpartition(":")
     if head.startswith(LAYER_PREFIX) and tail in SPLITS:
         return Source(spec, "layer", head[len(LAYER_PREFIX):], tail, LABELS)
+    layer, _, split = head.rpartition(":")
+    if layer.startswith(LAYER_PREFIX) and split in SPLITS:
+        if tail not in (*CORPORA, RAW_NEWS):
+            raise ValueError(f"unknown corpus {tail!r} in {spec!r}: use one of {', '.join((*CORPORA, RAW_NEWS))}")
+        return Source(spec, "layer", layer[len(LAYER_PREFIX):], split, LABELS, only=tail)
     if head in CORPORA:
         return Source(spec, "corpus", head, tail, CORPUS_LABELS)
     if spec.endswith(".jsonl"):
@@ -66,8 +76,9 @@ def load_source(source: Source, corpora: str | Path | None = None) -> list[Docum
         path = corpora_root(corpora) / spec.folder / stems[source.part]
         return [s.to_document() for s in read_corpus_file(source.name, path).sentences]
     if source.kind == "layer":
-        return [d for d in join_layer(read_layer(source.name), corpora)
-                if corpus_split(split_layer_id(d.id)[1]) == source.part]
+        in_split = [(d, split_layer_id(d.id)[1]) for d in join_layer(read_layer(source.name), corpora)]
+        return [d for d, corpus_id in in_split if corpus_split(corpus_id) == source.part
+                and corpus_id.startswith(source.only + "/" if source.only else "")]
     if source.kind == "release":
         check_release(source.name)  # training and evaluation refuse an invalid release, naming every problem
     path = Path(source.name) / f"{source.part}.jsonl" if source.kind == "release" else Path(source.name)

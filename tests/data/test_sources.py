@@ -62,3 +62,11 @@ def test_raw_news_layer_sentences_are_fully_labelled_and_split_by_article(tmp_pa
     plain = load_source(parse_source("peyma:train"), fake_corpora)
     sets = _load_sets([f"layer:{path}:{split}", "peyma:train"], str(fake_corpora), None)
     assert sets[0][1] == docs and sets[1][1] == plain  # no plain-corpus twin to exclude
+
+
+def test_a_layer_source_can_keep_one_corpus(layer, fake_corpora):
+    [doc] = load_source(parse_source(f"layer:{layer}:train:peyma"), fake_corpora)
+    assert doc.id == "layer:roles/peyma/train/0"
+    assert load_source(parse_source(f"layer:{layer}:train:news-raw"), fake_corpora) == []
+    with pytest.raises(ValueError, match="unknown corpus 'wiki'"):
+        parse_source(f"layer:{layer}:train:wiki")
