@@ -25,6 +25,7 @@ facts over several. This stage joins them:
    speaker instead. A title that continues nobody («رئیس سازمان X از ...
    خبر داد») passes to the person who speaks at the start of the next
    sentence («Y گفت: ...»; after «نیز», only one who goes on: «Y افزود»).
+   A former office («شهردار سابق تهران گفت») is nobody's position.
 4. **Positions** are deduplicated: the same role with the same institution
    (as compared), or with none on one side, is one position; titles worded
    differently stay as written. Each keeps the indices of its evidence
@@ -218,6 +219,8 @@ def _title_subject(cues: SentenceCues) -> tuple[tuple[int, ...], bool] | None:
     if cues.persons or not cues.speech_verbs or not cues.groups:
         return None
     group = cues.groups[0]
+    if cues.former(group):  # «شهردار سابق تهران گفت»: a former office is no position of anyone
+        return None
     start = cues.entities[group[0]].start
     before = cues.words_before(start, 1)
     if start > cues.speech_verbs[0] or (before and before[0] not in _OPENERS):

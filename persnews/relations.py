@@ -2,19 +2,29 @@
 
 Persian news states offices in a handful of fixed shapes, read here as cues
 over the entity sequence of one sentence (honorifics such as «آقای» or
-«دکتر» between two entities are ignored):
+«دکتر», and quote marks, between two entities are ignored):
 
 * the institution of a role is the ORG/LOC written right after it
-  («معاون فنی» + «شهرداری شیراز»); roles coordinated with «و» share the
-  institution at the end of the chain («معاون ... و رئیس ... شهرداری تهران»);
+  («معاون فنی» + «شهرداری شیراز»), past one modifier («رئیس جمهور کنونی
+  آمریکا»), or the ORG after «در» («استاد ... در دانشگاه شیکاگو»); roles
+  coordinated with «و» share the institution at the end of the chain
+  («معاون ... و رئیس ... شهرداری تهران») unless a role is complete without it
+  («معاون وزیر», «استاد دانشگاه», a state office such as «نخست‌وزیر» before
+  an ORG);
 * the holder of a role (or a chain of coordinated roles) is the person in
-  apposition before it («PER، ROLE ORG»), right after it («ROLE ORG PER
-  گفت»), after it across a comma or colon («ROLE ORG، PER», captions
-  «گزارشگر: PER»), right before it without punctuation, or the subject of
-  the same clause in «PER ... به عنوان ROLE ...» and «PER ... ROLE ORG خواهد بود»;
+  apposition before it («PER، ROLE ORG», «PER (ROLE ORG)»), right after it
+  («ROLE ORG PER گفت»), right before it without punctuation («PER ROLE ORG»,
+  preferred to a name after a comma), after it across a comma, colon or
+  bracket («ROLE ORG، PER», captions «گزارشگر: PER»), or the subject of the
+  same clause in «PER ... به عنوان (نخستین) ROLE ...» and «PER ... ROLE ORG
+  خواهد بود»; a name right after a role held for someone («معاون ترامپ») is
+  whose it is, not its holder;
 * a representative's institution is the ORG after his constituency and «در»
-  («نماینده مردم ساری و میاندورود در مجلس شورای اسلامی»), else the
-  constituency's first place.
+  («نماینده مردم ساری و میاندورود در مجلس شورای اسلامی», «نماینده حزب کارگر
+  در پارلمان»), else the constituency's first place or body («نماینده مجلس
+  خبرگان»);
+* a former office («شهردار سابق», «وزیر وقت») has no holder: a relation
+  states that the person holds the role now.
 
 The institution is always decided by those cues. The holder is decided by the
 cues alone, or, given a :class:`RelationScorer`, by a logistic regression over
@@ -99,21 +109,29 @@ _AGENT_WORDS = frozenset(compact(w) for w in (
 """A role right after these («با حکم شهردار، X ...», «به گزارش خبرنگار ایسنا، X ...») names the
 agent or source of the act, not the title of the name that follows."""
 
+_QUOTES = frozenset({"«", "»", '"', "'", "“", "”", "‘", "’"})
+"""Quote marks around a name or an institution («" جیمز کومی " رئیس پلیس فدرال») join nothing and
+separate nothing: gaps are read without them, like honorifics."""
 _APPOSITION = frozenset({("،",), (",",), ("-",), ("–",), ("—",), ("(",)})
-_TITLE_SEPARATORS = frozenset({("،",), (",",), (":",), ("-",), ("–",), ("—",)})
+_TITLE_SEPARATORS = frozenset({("،",), (",",), (":",), ("-",), ("–",), ("—",), ("(",)})
+"""«ROLE ORG، PER», captions «گزارشگر: PER», and a name in brackets after its title «سرپرست پرسپولیس (PER)»."""
 _DEMONSTRATIVES = frozenset({"این", "همین", "آن"})
 _ITS = "آن"
 """«رئیس کمیسیون اقتصادی آن»: "its", the institution mentioned last."""
 _ALSO = frozenset({"نیز", "هم"})
+_OBJECT = "را"
+"""The mark of a definite direct object: «Y را» after a title is what the verb acts on."""
 _COPULAS = frozenset(compact(w) for w in (
     "است", "شد", "شدند", "هست", "هستند", "باشد", "خواهد", "شده", "می‌شود", "ماند"))
 """«X ... سخنگوی شورا خواهد بود»: a role right before one of these is predicated of the subject
 (not «بود»: «X که پیش از این معاون شهرداری بود» is a former office)."""
 _PAST_COPULAS = frozenset(compact(w) for w in ("بود", "بوده"))
+_PLURAL_COPULAS = frozenset(compact(w) for w in (
+    "شدند", "هستند", "خواهند", "شده‌اند", "می‌شوند", "گردیدند", "باشند"))
 _PREPOSITIONS = frozenset({("به",), ("با",), ("از",), ("برای",), ("در",)})
 """«... به خبرنگار ایسنا گفت»: a role after a preposition is rarely the title of a name beside it."""
-_FORMER = frozenset(compact(w) for w in ("پیشین", "سابق", "اسبق", "قبلی"))
-"""«شهردار پیشین»: a former office is no position the person holds."""
+_FORMER = frozenset(compact(w) for w in ("پیشین", "سابق", "اسبق", "قبلی", "وقت"))
+"""«شهردار پیشین», «وزیر وقت»: a former office is no position the person holds."""
 
 _COMPLEMENT_ENDS = frozenset({"،", ",", "و", ":"})
 _FUNCTION_WORDS = frozenset(compact(w) for w in (
@@ -125,15 +143,34 @@ _REPRESENTATIVE = compact("نماینده")
 _ROLE_ADJECTIVES = frozenset(compact(w) for w in (
     "جدید", "منتخب", "موقت", "روستای", "شهرستان", "شهر", "استان", "بخش"))
 """Words that may stand between a role and its institution: «مدیرعامل جدید باشگاه پرسپولیس»,
-«دهیار روستای قلعه نو» (a place word the annotators left outside the LOC)."""
+«دهیار روستای قلعه نو» (a place word the annotators left outside the LOC). Besides these, any one
+plain word that is not a function word, a verb or a time word («رئیس جمهور کنونی آمریکا», «عضو دیگر
+شورای مرکزی», «مربی تاجیکستانی تیم ملی»)."""
+_NOT_MODIFIERS = frozenset(compact(w) for w in (
+    "امروز", "دیروز", "فردا", "امسال", "اکنون", "هم‌اکنون", "اینک", "پیش", "قبل", "بعد", "سپس", "هنوز", "کرد",
+    "کردند", "دارد", "داشت", "نمود", "گذشته", "صبح", "شب", "عصر", "ظهر", "روز"))
+"""Plain words that are no modifier of a role, so never join it to an ORG/LOC after them."""
 _OFFICE_HEADS = frozenset(compact(w) for w in (
-    "وزیر", "شهردار", "استاندار", "فرماندار", "بخشدار", "دادستان", "سفیر", "رئیس‌جمهور", "رئیس‌جمهوری"))
-"""A role that names another office after its first word («معاون وزیر کشور») says whose it is (guidelines,
-rule 3), so it takes no institution from the roles coordinated after it."""
+    "وزیر", "شهردار", "استاندار", "فرماندار", "بخشدار", "دادستان", "سفیر", "رئیس‌جمهور", "رئیس‌جمهوری",
+    "دبیرکل", "نخست‌وزیر"))
+"""A role that names another office after its first word («معاون وزیر کشور», «معاون دبیر کل») says whose
+it is (guidelines, rule 3), so it takes no institution from the roles coordinated after it."""
+_STATE_OFFICES = frozenset(compact(w) for w in (
+    "نخست‌وزیر", "رئیس‌جمهور", "رئیس‌جمهوری", "وزیر", "پادشاه", "شاه", "سفیر", "سناتور"))
+"""Offices of a state: their institution is a country or place, never an ORG shared from a coordinated
+role («نخست‌وزیر و فرمانده کل نیروهای مسلح عراق»)."""
+_GENERIC_BODIES = frozenset(compact(w) for w in ("دانشگاه", "حوزه", "دانشکده", "مدرسه", "بیمارستان"))
+"""«استاد دانشگاه»: a role that ends in the kind of its body is complete without a named one."""
 _PEOPLE = compact("مردم")
+_RELATIONAL_HEADS = frozenset(compact(w) for w in (
+    "معاون", "مشاور", "قائم‌مقام", "سخنگو", "سخنگوی", "دستیار", "جانشین", "منشی"))
+"""Roles held for someone: a name right after one with no institution is whose it is («معاون ترامپ»,
+«مشاور رسانه‌ای احمدی‌نژاد», as «معاون شهردار» in guidelines rule 3), not its holder."""
 
-CUES = ("apposition", "title", "as_role", "title_separated", "adjacent", "predicate")
-"""Holder cues, in the order rules prefer them when several persons qualify."""
+CUES = ("apposition", "title", "as_role", "adjacent", "title_separated", "predicate")
+"""Holder cues, in the order rules prefer them when several persons qualify: a name right before a role
+(«X عضو هیئت‌رئیسه، Y ...») before a name after it across a comma, except in captions («گزارشگر: Y»,
+"title_separated" across a colon), which go before "adjacent"."""
 
 
 @dataclass(frozen=True)
@@ -198,9 +235,9 @@ class SentenceCues:
         return self.entities[index].label
 
     def words_between(self, start: int, end: int) -> tuple[str, ...]:
-        """The words (comparison form) between two original offsets, honorifics left out."""
+        """The words (comparison form) between two original offsets, honorifics and quote marks left out."""
         return tuple(w.text for w in self.words
-                     if w.start >= start and w.end <= end and w.text not in _HONORIFICS)
+                     if w.start >= start and w.end <= end and w.text not in _HONORIFICS and w.text not in _QUOTES)
 
     def words_before(self, offset: int, n: int) -> tuple[str, ...]:
         """The last ``n`` words of the sentence that end before ``offset``."""
@@ -231,14 +268,19 @@ class SentenceCues:
                 constituency = following[0] if constituency is None else constituency
                 last = following.pop(0)
                 allowed = {(), ("و",), ("،",), (",",)}
-            if (constituency is not None and following and self._label(following[0]) == "ORG"
-                    and self._gap(last, following[0]) == ("در",)):
-                institution = last = following[0]
+            if constituency is None and following and self._label(following[0]) == "ORG" and not self._gap(
+                    role, following[0]):
+                constituency = last = following.pop(0)  # «نماینده حزب کارگر در پارلمان», «نماینده مجلس خبرگان»
+            body = self._body_after(last, following)
+            if body is not None:
+                institution = last = body
             else:
                 institution = constituency
         elif (following and self._label(following[0]) in INSTITUTION_LABELS
-              and set(self._gap(role, following[0])) <= _ROLE_ADJECTIVES):
+              and self._modifiers(self._gap(role, following[0]))):
             institution = last = following[0]
+        elif following and self._label(following[0]) == "ORG" and self._gap(role, following[0]) == ("در",):
+            institution = last = following[0]  # «استاد زیست‌شناسی در دانشگاه شیکاگو»: the body one works in
         end = self.entities[last].end
         if institution is None:
             after = [w for w in self.words if w.start >= end][:2]
@@ -251,6 +293,26 @@ class SentenceCues:
             complement = self._complement(end, self.entities[following[0]].start if following else self.sentence.end)
             end = complement[-1].end if complement else end
         return RoleUnit(role, institution, demonstrative, bool(complement), last, end)
+
+    @staticmethod
+    def _modifiers(gap: tuple[str, ...]) -> bool:
+        """Whether the words between a role and the ORG/LOC after it still let that be its institution."""
+        if set(gap) <= _ROLE_ADJECTIVES:
+            return True
+        return (len(gap) == 1 and gap[0].isalpha() and gap[0] not in _FUNCTION_WORDS
+                and gap[0] not in _NOT_MODIFIERS)
+
+    def _body_after(self, last: int, following: Sequence[int]) -> int | None:
+        """The ORG a representative sits in: after «در», past at most two plain words of a constituency
+        that is no entity («نماینده کلیمیان در مجلس»)."""
+        if not following or self._label(following[0]) != "ORG":
+            return None
+        gap = self._gap(last, following[0])
+        plain = gap[:-1]
+        if (gap and gap[-1] == "در" and len(plain) <= 2
+                and all(w.isalpha() and w not in _FUNCTION_WORDS for w in plain)):
+            return following[0]
+        return None
 
     def _complement(self, start: int, limit: int) -> list[_Word]:
         """«کاپیتان تیم، X», «دبیر جشنواره و رئیس ...»: one or two plain words that complete a role
@@ -282,8 +344,30 @@ class SentenceCues:
                 chains.append([role])
         return tuple(tuple(c) for c in chains)
 
+    def _held_for(self, group: Sequence[int]) -> bool:
+        """Whether the chain ends in a role held for someone («معاون», «مشاور») with nothing after it
+        that says whose: then a name right after it is that someone."""
+        unit = self.units[group[-1]]
+        words = compact_words(self.entities[group[-1]].text)
+        return (unit.institution is None and unit.demonstrative is None and not unit.complement
+                and bool({words[0], "".join(words[:2])} & _RELATIONAL_HEADS if words else False))
+
     def _names_office(self, role: int) -> bool:
-        return any(w in _OFFICE_HEADS for w in compact_words(self.entities[role].text)[1:])
+        words = compact_words(self.entities[role].text)
+        return any(w in _OFFICE_HEADS for w in words[1:]) or any(
+            a + b in _OFFICE_HEADS for a, b in zip(words[1:], words[2:]))
+
+    def _complete(self, role: int, shared: int | None) -> bool:
+        """Whether a role takes no institution ``shared`` from the roles coordinated after it: it names
+        another office («معاون وزیر»), ends in the kind of its body («استاد دانشگاه»), or is an office
+        of a state and the shared institution is an ORG («نخست‌وزیر و فرمانده کل نیروهای مسلح عراق»)."""
+        words = compact_words(self.entities[role].text)
+        if not words:
+            return False
+        if self._names_office(role) or (len(words) > 1 and words[-1] in _GENERIC_BODIES):
+            return True
+        state = words[0] in _STATE_OFFICES or "".join(words[:2]) in _STATE_OFFICES
+        return state and shared is not None and self._label(shared) == "ORG"
 
     def _parallel(self, group: Sequence[int]) -> int | None:
         """«X نایب‌رئیس و Y سخنگوی شورای شهر شدند»: the role of the next coordinated «PER ROLE» pair."""
@@ -295,19 +379,34 @@ class SentenceCues:
             return after[1]
         return None
 
+    def _predicated_list(self, group: Sequence[int]) -> bool:
+        """Whether the enumeration of «PER ROLE» pairs that ``group`` starts ends in a plural copula,
+        alone or after a verb of appointment («X نایب‌رئیس، Y سخنگو و Z منشی شورا شدند», «... انتخاب
+        شدند»), which agrees with the listed persons: then its roles are of one body. A singular verb
+        agrees with something else («با حضور X فرماندار و Y مدیرعامل شرکت Z برگزار شد»)."""
+        seen = {tuple(group)}
+        while (parallel := self._parallel(group)) is not None and self.group_of(parallel) not in seen:
+            group = self.group_of(parallel)
+            seen.add(group)
+        after = [w for w in self.words_after(self.group_end(group), 4) if w not in _ALSO][:2]
+        return bool(set(after) & _PLURAL_COPULAS)
+
     @cached_property
     def institutions(self) -> dict[int, int | None]:
         """The institution of every role: its own; else the next one of its chain («معاون ... و رئیس ...
-        شهرداری تهران») or of a parallel «PER ROLE» pair after it."""
+        شهرداری تهران») or of a parallel «PER ROLE» pair after it, when that enumeration is predicated
+        («X نایب‌رئیس و Y سخنگوی شورای شهر شدند»; in a list of guests «با حضور X فرماندار، Y مدیرعامل
+        شرکت Z» each title stands alone)."""
         result: dict[int, int | None] = {}
         for chain in reversed(self.groups):
             parallel = self._parallel(chain)
-            inherited = result.get(parallel) if parallel is not None else None
+            shared = parallel is not None and self._predicated_list(chain)
+            inherited = result.get(parallel) if shared else None
             for role in reversed(chain):
                 unit = self.units[role]
                 if unit.institution is not None:
                     inherited = unit.institution
-                elif unit.complement or self._names_office(role):
+                elif unit.complement or self._complete(role, inherited):
                     inherited = None
                 result[role] = inherited
         return result
@@ -328,13 +427,22 @@ class SentenceCues:
         return any(w in _AGENT_WORDS for w in self.words_before(self.entities[group[0]].start, 1))
 
     def _after_as_role(self, offset: int) -> bool:
-        before = self.words_before(offset, 2)
-        return any(before[len(before) - len(p):] == p for p in _AS_ROLE if len(before) >= len(p))
+        """Whether «به عنوان» (or «به سمت» ...) comes right before ``offset``, past an ordinal
+        («به عنوان چهل و پنجمین رئیس جمهور», «به عنوان نخستین ...»)."""
+        before = list(self.words_before(offset, 8))
+        while before and _ordinal(before[-1]):
+            before.pop()
+            if len(before) >= 2 and before[-1] == "و" and _ordinal(before[-2], cardinal=True):
+                del before[-2:]
+        return any(tuple(before[len(before) - len(p):]) == p for p in _AS_ROLE if len(before) >= len(p))
 
     def former(self, group: Sequence[int]) -> bool:
-        """Whether the chain is marked as a former office («شهردار پیشین», «مدیرعامل سابق باشگاه»)."""
+        """Whether the chain is marked as a former office: a time modifier right after a role or the
+        chain («شهردار پیشین», «مدیرعامل سابق باشگاه», «وزیر وقت»), or inside a role after its head
+        («مدیرکل وقت زندان‌ها», where the span was drawn around it)."""
         ends = [self.entities[role].end for role in group] + [self.group_end(group)]
-        return any(set(self.words_after(end, 1)) & _FORMER for end in ends)
+        inside = {w for role in group for w in compact_words(self.entities[role].text)[1:]}
+        return bool(inside & _FORMER) or any(set(self.words_after(end, 1)) & _FORMER for end in ends)
 
     @property
     def current_groups(self) -> tuple[tuple[int, ...], ...]:
@@ -347,10 +455,15 @@ class SentenceCues:
 
     @staticmethod
     def _described(gap: tuple[str, ...]) -> bool:
-        """«X، شاعر و مدرس دانشگاه»: an apposition that starts with a plain description of the person."""
-        middle = gap[1:-1]
-        return (len(gap) >= 3 and gap[0] in {"،", ","} and gap[-1] == "و" and len(middle) <= 2
-                and all(w.isalpha() and w not in _FUNCTION_WORDS for w in middle))
+        """«X، شاعر و مدرس دانشگاه», «X، متخصص زنان و زایمان و عضو هیئت علمی», «X روانشناس و عضو ...»: an
+        apposition that starts with a plain description of the person (up to four words after a comma,
+        one or two without)."""
+        if len(gap) < 2 or gap[-1] != "و":
+            return False
+        comma = gap[0] in {"،", ","}
+        middle = gap[1:-1] if comma else gap[:-1]
+        return (0 < len(middle) <= (4 if comma else 2) and middle[0] != "و"
+                and all(w.isalpha() and w not in _FUNCTION_WORDS and w not in _NOT_MODIFIERS for w in middle))
 
     def cues(self, person: int, group: Sequence[int]) -> frozenset[str]:
         """Which holder cues link ``person`` to the role chain ``group``."""
@@ -376,7 +489,7 @@ class SentenceCues:
             last = self.units[group[-1]].last
             if not [i for i in self.members if last < i < person]:
                 gap = self.words_between(end, person_start)
-                if not gap:
+                if not gap and not self._held_for(group):
                     found.add("title")
                 elif gap in _TITLE_SEPARATORS:
                     found.add("title_separated")
@@ -386,17 +499,33 @@ class SentenceCues:
         """The person the cues give the chain, by the preference order of :data:`CUES`.
 
         A name followed by its own role («X نایب‌رئیس، Y سخنگو و Z منشی شدند») is not the title of
-        the role before it.
+        the role before it, unless that role is captioned by another name («خبرنگار: X عکاس: Y»). A name
+        the title comes before that is the object of the verb («X نماینده ایران، Y را ... توصیف کرد»)
+        yields to a name right before the title.
         """
         linked = {p: self.cues(p, group) for p in self.persons}
         for person in linked:
-            if any("adjacent" in self.cues(person, other) for other in self.groups if other != tuple(group)):
+            if any("adjacent" in self.cues(person, other) and not self._captioned(other)
+                   for other in self.groups if other != tuple(group)):
                 linked[person] -= {"title", "title_separated"}
-        for cue in CUES:
+            if "title_separated" in linked[person] and self._caption(person, group):
+                linked[person] |= {"caption"}
+            if "title" in linked[person] and self.words_after(self.entities[person].end, 1) == (_OBJECT,):
+                linked[person] = linked[person] - {"title"} | {"object"}
+        adjacent = CUES.index("adjacent")
+        order = CUES[:adjacent] + ("caption", "adjacent", "object") + CUES[adjacent + 1:]
+        for cue in order:
             for person, found in linked.items():
                 if cue in found:
                     return person
         return None
+
+    def _caption(self, person: int, group: Sequence[int]) -> bool:
+        """«گزارشگر: X»: the name follows the chain across a colon."""
+        return self.words_between(self.group_end(group), self.entities[person].start) == (":",)
+
+    def _captioned(self, group: Sequence[int]) -> bool:
+        return any("title_separated" in self.cues(p, group) and self._caption(p, group) for p in self.persons)
 
     def features(self, person: int, group: Sequence[int]) -> dict[str, float]:
         """Named features of a (person, role chain) candidate for :class:`RelationScorer`."""
@@ -448,6 +577,21 @@ class SentenceCues:
         for cue in cues:
             features[f"cue={cue}"] = 1.0
         return features
+
+
+_ORDINALS = frozenset(compact(w) for w in ("اولین", "نخستین", "آخرین"))
+_NUMBERS = ("یک", "دو", "سو", "سه", "چهار", "پنج", "شش", "هفت", "هشت", "نه", "ده", "یازده", "دوازده", "سیزده",
+            "چهارده", "پانزده", "شانزده", "هفده", "هجده", "نوزده")
+_TENS = frozenset(compact(w) for w in ("بیست", "سی", "چهل", "پنجاه", "شصت", "هفتاد", "هشتاد", "نود", "صد"))
+
+
+def _ordinal(word: str, cardinal: bool = False) -> bool:
+    """«نخستین», «پنجمین», «۴۵مین»; with ``cardinal`` the tens of «چهل و پنجمین» instead."""
+    if cardinal:
+        return word in _TENS or word.isdigit()
+    stem = word[:-3] if word.endswith("مین") else None
+    return word in _ORDINALS or (stem is not None and (stem.isdigit() or stem in _TENS
+                                                       or stem.endswith(_NUMBERS)))
 
 
 def _bucket(n: int) -> str:

@@ -105,6 +105,19 @@ def test_an_unrelated_title_is_not_the_speaker():
     assert facts(officials_of(markup)) == {("محمد رضایی", "معاون شهردار", "مشهد")}
 
 
+def test_a_former_office_is_not_the_speakers_position():
+    quoted = "[[PER|محمد رضایی]] گفت: کار تمام شد.\n"
+    markup = quoted + "[[ROLE|شهردار]] سابق [[LOC|مشهد]] با بیان اینکه هزینه زیاد بود، گفت: نباید می‌ساختیم."
+    assert officials_of(markup) == []
+    assert officials_of(quoted + "[[ROLE|معاون شهردار]] وقت [[LOC|مشهد]] در ادامه گفت: طرح متوقف شد.") == []
+
+
+def test_a_former_office_in_apposition_is_no_position():
+    markup = ("[[PER|داود تیموری]]، [[ROLE|شهردار]] [[LOC|اهر]]، گفت: کار تمام شد.\n"
+              "از خدمات [[PER|حسن جبارنژاد]]، [[ROLE|شهردار]] وقت [[LOC|اهر]]، قدردانی شد.")
+    assert facts(officials_of(markup)) == {("داود تیموری", "شهردار", "اهر")}
+
+
 def test_speaker_must_have_been_quoted():
     markup = ("[[PER|علی رضایی]]، [[ROLE|رئیس]] [[ORG|شورای شهر قم]] در جلسه حضور داشت.\n"
               "[[ROLE|عضو]] [[ORG|شورای شهر قم]] گفت: بودجه تصویب شد.")

@@ -9,9 +9,10 @@ import pytest
 from safetensors.torch import load_file
 
 from persnews.data.authoring import parse_markup
+from persnews.data.standoff import sentence_hash
 from persnews.errors import ModelLoadError, TrainingError
 from persnews.normalization import normalize
-from persnews.relation_training import evaluate, load_release, main, predict, train_relations
+from persnews.relation_training import evaluate, load_layer_split, load_release, main, predict, report, train_relations
 from persnews.relations import RelationScorer, SentenceCues, extract_relations
 from persnews.segmentation import sentences
 
@@ -166,3 +167,54 @@ def test_one_command_from_markup_files(tmp_path, capsys):
 def test_not_a_release_is_a_training_error(tmp_path):
     with pytest.raises(TrainingError):
         load_release(tmp_path)
+
+
+# --- stand-off layers --------------------------------------------------------------------------------
+
+LAYER_SENTENCES = {  # peyma file → tokens of its one sentence (PER 0-2, ROLE 2-3, ORG 3-5): written here
+    "train": ["حسین", "نوری", "رئیس", "شورای", "قم", "گفت"],
+    "dev": ["مریم", "احمدی", "معاون", "شهرداری", "کرج", "گفت"],
+    "test": ["علی", "کاظمی", "مدیر", "موزه", "ملی", "گفت"],
+}
+
+
+@pytest.fixture
+def layer(tmp_path):
+    """A corpora folder with one PEYMA sentence per file and a layer adding a ROLE and a relation to each."""
+    corpora = tmp_path / "corpora"
+    (corpora / "peyma").mkdir(parents=True)
+    lines = []
+    for stem, tokens in LAYER_SENTENCES.items():
+        tags = ["B_PER", "I_PER", "O", "B_ORG", "I_ORG", "O"]
+        (corpora / "peyma" / f"{stem}.txt").write_text(
+            "".join(f"{t}|{tag}\n" for t, tag in zip(tokens, tags)) + "\n", encoding="utf-8")
+        lines.append(json.dumps({"corpus": "peyma", "file": stem, "sentence": 0, "sha": sentence_hash(" ".join(tokens)),
+                                 "entities": [{"start": 2, "end": 3, "label": "ROLE"}],
+                                 "relations": [{"person": [0, 2], "role": [2, 3], "institution": [3, 5]}]}))
+    path = tmp_path / "roles-x.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path, corpora
+
+
+def test_a_layer_split_is_read_from_the_corpora(layer):
+    path, corpora = layer
+    (doc,) = load_layer_split(path, "dev", corpora)
+    assert [(e.label, e.text) for e in doc.entities] == [("PER", "مریم احمدی"), ("ROLE", "معاون"),
+                                                          ("ORG", "شهرداری کرج")]
+    assert [(r.person, r.role, r.institution) for r in doc.relations] == [(0, 1, 2)]
+
+
+def test_train_relations_adds_a_layers_train_split_and_scores_its_dev_and_test(tmp_path, documents, layer):
+    path, corpora = layer
+    release = load_release(documents)
+    metrics = train_relations(documents, tmp_path / "model", epochs=50, layers=[path], corpora=corpora)
+    assert metrics["train_documents"] == len(release.train) + 1
+    for split in ("dev", "test"):
+        scores = metrics["layers"][str(path)][split]
+        assert scores["documents"] == 1
+        assert scores["rules"]["triples"]["f1"] == 1.0 and scores["scorer"]["triples"]["support"] == 1
+    printed = report(metrics)
+    layer_lines = [line.split()[1:4] for line in printed.splitlines() if line.startswith(f"{path} ")]
+    assert layer_lines == [["dev", "rules", "triples"], ["dev", "scorer", "triples"],
+                           ["test", "rules", "triples"], ["test", "scorer", "triples"]]
+    assert "layers" not in train_relations(documents, tmp_path / "plain", epochs=50)

@@ -108,6 +108,59 @@ def test_former_office_is_no_relation():
     assert relations_of("[[PER|علی دایی]]، [[ROLE|مدیرعامل]] سابق [[ORG|باشگاه سایپا]]، گفت: نه.") == set()
 
 
+def test_former_office_marked_by_vaght_or_inside_the_role_is_no_relation():
+    assert relations_of("[[PER|کامران صدری]] [[ROLE|وزیر کشور]] وقت در سفر به [[LOC|یزد]] گفت: بله.") == set()
+    assert relations_of("[[PER|صابری]] [[ROLE|مدیرکل وقت زندان‌های]] [[LOC|استان فارس]] گفته بود: نه.") == set()
+    assert relations_of("[[PER|صمد فرجی]] [[ROLE|مربي پيشين]] [[ORG|باشگاه ملوان]] تشویق شد.") == set()
+
+
+def test_quote_marks_around_a_name_do_not_break_the_cues():
+    assert relations_of("« [[PER|فرهاد نیکنام]] » [[ROLE|معاون]] [[ORG|وزارت نیرو]] گفت: برق قطع نمی‌شود.") == {
+        ("فرهاد نیکنام", "معاون", "وزارت نیرو")}
+    assert relations_of("«[[PER|سارا یزدانی]]»، [[ROLE|سخنگوی]] [[ORG|ستاد بحران]] گفت: آرام است.") == {
+        ("سارا یزدانی", "سخنگوی", "ستاد بحران")}
+
+
+def test_name_in_brackets_after_its_title():
+    assert relations_of("مبلغی به [[ROLE|سرپرست]] [[ORG|باشگاه ملوان]] ( [[PER|رضا طاهرخانی]] ) داده شد.") == {
+        ("رضا طاهرخانی", "سرپرست", "باشگاه ملوان")}
+
+
+def test_name_right_before_a_role_wins_over_a_name_after_a_comma():
+    markup = ("[[PER|کاوه میرزایی]] [[ROLE|عضو هیئت رئیسه]]، [[PER|لیلا ستوده]] یکی از اعضا و [[PER|بیژن کرمی]] "
+              "در این سفر حضور دارند.")
+    assert relations_of(markup) == {("کاوه میرزایی", "عضو هیئت رئیسه", None)}
+
+
+def test_captions_with_colons_each_take_the_name_after_them():
+    assert relations_of("متن خبر.\n[[ROLE|خبرنگار]]: [[PER|نسیم وفایی]] [[ROLE|عکاس]]: [[PER|بهزاد قنبری]]") == {
+        ("نسیم وفایی", "خبرنگار", None), ("بهزاد قنبری", "عکاس", None)}
+
+
+def test_name_after_a_role_held_for_someone_is_whose_it_is():
+    markup = "[[PER|مایک لارسن]] [[ROLE|معاون]] [[PER|جان دیویس]] در سفر به [[LOC|ژاپن]] گفت: بله."
+    assert relations_of(markup) == {("مایک لارسن", "معاون", None)}
+    assert relations_of("[[ROLE|سخنگوی]] [[PER|جان دیویس]] به خبرنگاران گفت: جلسه خوب بود.") == set()
+    assert relations_of("[[ROLE|رئیس‌جمهور]] [[PER|جان دیویس]] به خبرنگاران گفت: جلسه خوب بود.") == {
+        ("جان دیویس", "رئیس‌جمهور", None)}
+
+
+def test_as_role_past_an_ordinal():
+    markup = "[[PER|مارک هیل]] به عنوان چهل و پنجمین [[ROLE|رئیس جمهور]] [[LOC|آمریکا]] سوگند خورد."
+    assert relations_of(markup) == {("مارک هیل", "رئیس جمهور", "آمریکا")}
+    markup = "[[PER|زهره کاظمی]] به‌عنوان نخستین [[ROLE|شهردار]] زن [[LOC|ساوه]] انتخاب شد."
+    assert relations_of(markup) == {("زهره کاظمی", "شهردار", "ساوه")}
+
+
+def test_description_before_a_coordinated_role_without_a_comma_or_of_several_words():
+    markup = "[[PER|بهمن بیرجندی]] روانشناس و [[ROLE|عضو هیئت علمی]] [[ORG|دانشگاه علوم پزشکی ایران]] گفت: بله."
+    assert relations_of(markup) == {("بهمن بیرجندی", "عضو هیئت علمی", "دانشگاه علوم پزشکی ایران")}
+    markup = ("[[PER|شیرین نیکو]]، متخصص زنان و زایمان و [[ROLE|عضو هیئت علمی]] [[ORG|دانشگاه تبریز]] "
+              "می‌گوید: بله.")
+    assert relations_of(markup) == {("شیرین نیکو", "عضو هیئت علمی", "دانشگاه تبریز")}
+    assert relations_of("[[PER|بهمن بیرجندی]] و [[ROLE|شهردار]] [[LOC|ساوه]] آمدند.") == set()
+
+
 def test_role_with_no_named_person_gets_no_relation():
     assert relations_of("[[ROLE|شهردار]] [[LOC|کرج]] نیز در این جلسه حضور داشت.") == set()
 
@@ -189,6 +242,75 @@ def test_representative_without_a_body_takes_his_constituency():
 def test_adjective_between_role_and_institution():
     markup = "[[PER|فرهاد مطلبی]] به عنوان [[ROLE|مدیرعامل]] جدید [[ORG|باشگاه پرسپولیس]] انتخاب شد."
     assert relations_of(markup) == {("فرهاد مطلبی", "مدیرعامل", "باشگاه پرسپولیس")}
+
+
+def test_a_list_of_guests_shares_no_institution():
+    markup = ("با حضور [[PER|علی فرجی]] [[ROLE|مدیرکل]] [[ORG|بنیاد شهید خوزستان]]، [[PER|رضا گودرزی]] [[ROLE|فرماندار]]، "
+              "[[PER|ابراهیم پیروزی]] [[ROLE|مدیرعامل]] [[ORG|شرکت نفت مسجدسلیمان]] برگزار شد.")
+    assert relations_of(markup) == {("علی فرجی", "مدیرکل", "بنیاد شهید خوزستان"), ("رضا گودرزی", "فرماندار", None),
+                                    ("ابراهیم پیروزی", "مدیرعامل", "شرکت نفت مسجدسلیمان")}
+
+
+def test_a_list_elected_to_one_body_shares_it():
+    markup = ("[[PER|فاطمه زبرجد]] به عنوان [[ROLE|نایب رئیس]]، [[PER|مسعود حاتمی]] [[ROLE|سخنگو]] و "
+              "[[PER|رقیه خرمی]] [[ROLE|منشی]] [[ORG|شورا]] انتخاب شدند.")
+    assert relations_of(markup) == {("فاطمه زبرجد", "نایب رئیس", "شورا"), ("مسعود حاتمی", "سخنگو", "شورا"),
+                                    ("رقیه خرمی", "منشی", "شورا")}
+
+
+def test_the_object_of_the_verb_is_not_the_title_of_the_role_before_it():
+    markup = ("«[[PER|مجید روانچی]]» [[ROLE|نماینده دائم]] [[LOC|ایران]] در [[ORG|سازمان ملل]] سردار "
+              "[[PER|قاسم سلیمی]] را قهرمان منطقه توصیف کرد.")
+    assert relations_of(markup) == {("مجید روانچی", "نماینده دائم", "سازمان ملل")}
+    markup = "[[ROLE|استاندار]] [[LOC|گیلان]] [[PER|قاسم سلیمی]] را به عنوان مشاور منصوب کرد."
+    assert relations_of(markup) == {("قاسم سلیمی", "استاندار", "گیلان")}
+
+
+def test_representative_without_a_constituency_takes_the_body_after_him():
+    assert relations_of("[[PER|مجید انوری]]، [[ROLE|نماینده]] [[ORG|مجلس خبرگان رهبری]]، گفت: بله.") == {
+        ("مجید انوری", "نماینده", "مجلس خبرگان رهبری")}
+    markup = "[[PER|جرج هالووی]]، [[ROLE|نماینده]] [[ORG|حزب کارگر]] در [[ORG|پارلمان انگلیس]]، گفت: نه."
+    assert relations_of(markup) == {("جرج هالووی", "نماینده", "پارلمان انگلیس")}
+    markup = "[[PER|موسی معتمدی]]، [[ROLE|نماینده]] کلیمیان در [[ORG|مجلس]] و دیگران آمدند."
+    assert relations_of(markup) == {("موسی معتمدی", "نماینده", "مجلس")}
+
+
+def test_one_modifier_between_role_and_institution():
+    assert relations_of("[[PER|بیل جانسون]]، [[ROLE|رئیس جمهور]] کنونی [[LOC|آمریکا]]، گفت: بله.") == {
+        ("بیل جانسون", "رئیس جمهور", "آمریکا")}
+    assert relations_of("[[PER|اکبر عطاری]]، [[ROLE|عضو]] دیگر [[ORG|شورای مرکزی انجمن]] گفت: نه.") == {
+        ("اکبر عطاری", "عضو", "شورای مرکزی انجمن")}
+
+
+def test_a_time_word_or_two_words_keep_a_place_from_the_role():
+    assert relations_of("[[PER|علی رضایی]]، [[ROLE|شهردار]] امروز [[LOC|تهران]] را ترک کرد.") == {
+        ("علی رضایی", "شهردار", None)}
+    assert relations_of("[[PER|علی رضایی]]، [[ROLE|دبیر]] چهارمین همایش [[ORG|انجمن زمین‌شناسی]] گفت: بله.") == {
+        ("علی رضایی", "دبیر", None)}
+
+
+def test_the_body_after_dar_is_the_institution_of_a_role_without_one():
+    markup = "[[PER|پل بنسون]]، [[ROLE|استاد زیست‌شناسی]] در [[ORG|دانشگاه شیکاگو]] می‌گوید: بله."
+    assert relations_of(markup) == {("پل بنسون", "استاد زیست‌شناسی", "دانشگاه شیکاگو")}
+    assert relations_of("[[PER|علی رضایی]]، [[ROLE|شهردار]] در [[LOC|تهران]] گفت: بله.") == {
+        ("علی رضایی", "شهردار", None)}
+
+
+def test_complete_roles_take_no_institution_from_the_chain():
+    markup = "به دستور [[PER|حیدر عبادی]] [[ROLE|نخست‌وزیر]] و [[ROLE|فرمانده کل]] [[ORG|نیروهای مسلح عراق]] آغاز شد."
+    assert relations_of(markup) == {("حیدر عبادی", "نخست‌وزیر", None),
+                                    ("حیدر عبادی", "فرمانده کل", "نیروهای مسلح عراق")}
+    markup = "[[PER|امیر خانی]] [[ROLE|استاد دانشگاه]] و [[ROLE|رئیس]] [[ORG|بنیاد معماری]] سخنرانی کرد."
+    assert relations_of(markup) == {("امیر خانی", "استاد دانشگاه", None), ("امیر خانی", "رئیس", "بنیاد معماری")}
+    markup = "[[PER|اریک سولهایم]] [[ROLE|معاون دبیر کل]] و [[ROLE|رئیس]] [[ORG|برنامه محیط زیست]] سخنرانی کرد."
+    assert relations_of(markup) == {("اریک سولهایم", "معاون دبیر کل", None),
+                                    ("اریک سولهایم", "رئیس", "برنامه محیط زیست")}
+
+
+def test_a_state_office_shares_a_country():
+    markup = "[[PER|حسین نراقی]] به عنوان [[ROLE|سفیر فوق‌العاده]] و [[ROLE|نماینده تام‌الاختیار]] [[LOC|ایران]] منصوب شد."
+    assert relations_of(markup) == {("حسین نراقی", "سفیر فوق‌العاده", "ایران"),
+                                    ("حسین نراقی", "نماینده تام‌الاختیار", "ایران")}
 
 
 def test_demonstrative_after_a_role_is_kept_for_the_officials_stage():

@@ -1,0 +1,59 @@
+"""``data/layers/tasks.py``: the decisions ``collect`` applies to the annotators' answers, on tokens written here."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import sys
+from pathlib import Path
+
+import pytest
+
+TASKS = Path(__file__).resolve().parents[2] / "data" / "layers" / "tasks.py"
+
+
+@pytest.fixture(scope="module")
+def tasks():
+    spec = importlib.util.spec_from_file_location("layer_tasks", TASKS)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up while being defined
+    spec.loader.exec_module(module)
+    yield module
+    del sys.modules[spec.name]
+
+
+def test_time_modifiers_stay_outside_the_role(tasks):
+    tokens = ("علی", "رضایی", "شهردار", "سابق", "تهران", "گفت")
+    assert tasks._harmonise(tokens, (2, 4)) == (2, 3)
+
+
+@pytest.mark.parametrize("tokens, role", [
+    (("علی", "رضایی", "شهردار", "سابق", "تهران", "گفت"), (2, 3)),  # right after the role
+    (("حسن", "کاظمی", "وزیر", "دفاع", "وقت", "آمد"), (2, 4)),
+    (("مراسم", "تودیع", "مدیرعامل", "پیشین", "باشگاه"), (2, 3)),
+    (("سلیمانی", "مدیرکل", "وقت", "زندان‌ها", "گفته", "بود"), (1, 4)),  # inside, after the head
+    (("صمد", "فرجی", "مربي", "پيشين", "ملوان"), (2, 4)),  # Arabic letters
+    (("وزیر", "پیشین"), (0, 1)),
+])
+def test_former_roles_are_recognised(tasks, tokens, role):
+    assert tasks._former(tokens, role)
+
+
+@pytest.mark.parametrize("tokens, role", [
+    (("علی", "رضایی", "شهردار", "تهران", "گفت"), (2, 3)),
+    (("علی", "رضایی", "شهردار", "جدید", "تهران"), (2, 3)),
+    (("علی", "شهردار", "تهران", "است", "و", "سابق"), (1, 2)),  # a modifier further away is another word's
+    (("شهردار",), (0, 1)),
+])
+def test_current_roles_are_not_former(tasks, tokens, role):
+    assert not tasks._former(tokens, role)
+
+
+def test_a_relation_without_a_role_span_is_not_former(tasks):
+    assert not tasks._former(("علی",), None)
+
+
+def test_an_office_held_earlier_is_former(tasks):
+    tokens = ("خزاعی", "که", "پیش", "از", "این", "معاون", "عمرانی", "استانداری", "بود", "گفت")
+    assert tasks._former(tokens, (5, 7))
+    assert not tasks._former(("پیش", "از", "این", "جلسه", "خزاعی", "معاون", "عمرانی", "گفت"), (5, 7))
