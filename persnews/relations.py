@@ -132,6 +132,8 @@ _PREPOSITIONS = frozenset({("به",), ("با",), ("از",), ("برای",), ("د�
 """«... به خبرنگار ایسنا گفت»: a role after a preposition is rarely the title of a name beside it."""
 _FORMER = frozenset(compact(w) for w in ("پیشین", "سابق", "اسبق", "قبلی", "وقت"))
 """«شهردار پیشین», «وزیر وقت»: a former office is no position the person holds."""
+_EARLIER = tuple(tuple(compact(w) for w in phrase.split()) for phrase in ("پیش از این", "قبلا", "سابقا", "قبلاً"))
+"""«X که پیش از این معاون ... بود»: an office held earlier, said before the title."""
 
 _COMPLEMENT_ENDS = frozenset({"،", ",", "و", ":"})
 _FUNCTION_WORDS = frozenset(compact(w) for w in (
@@ -439,10 +441,13 @@ class SentenceCues:
     def former(self, group: Sequence[int]) -> bool:
         """Whether the chain is marked as a former office: a time modifier right after a role or the
         chain («شهردار پیشین», «مدیرعامل سابق باشگاه», «وزیر وقت»), or inside a role after its head
-        («مدیرکل وقت زندان‌ها», where the span was drawn around it)."""
+        («مدیرکل وقت زندان‌ها», where the span was drawn around it), or an earlier office announced in the
+        four words before it («که پیش از این معاون ... بود»)."""
         ends = [self.entities[role].end for role in group] + [self.group_end(group)]
         inside = {w for role in group for w in compact_words(self.entities[role].text)[1:]}
-        return bool(inside & _FORMER) or any(set(self.words_after(end, 1)) & _FORMER for end in ends)
+        before = self.words_before(self.entities[group[0]].start, 4)
+        earlier = any(before[k:k + len(phrase)] == phrase for phrase in _EARLIER for k in range(len(before)))
+        return earlier or bool(inside & _FORMER) or any(set(self.words_after(end, 1)) & _FORMER for end in ends)
 
     @property
     def current_groups(self) -> tuple[tuple[int, ...], ...]:

@@ -108,6 +108,12 @@ def test_former_office_is_no_relation():
     assert relations_of("[[PER|علی دایی]]، [[ROLE|مدیرعامل]] سابق [[ORG|باشگاه سایپا]]، گفت: نه.") == set()
 
 
+def test_office_announced_as_earlier_is_no_relation():
+    assert relations_of("[[PER|رضا کریمی]] که سابقا [[ROLE|مدیرعامل]] [[ORG|باشگاه ذوب‌آهن]] شده، گفت: نه.") == set()
+    assert relations_of("[[PER|رضا کریمی]] که [[ROLE|مدیرعامل]] [[ORG|باشگاه ذوب‌آهن]] شده، گفت: نه.") == {
+        ("رضا کریمی", "مدیرعامل", "باشگاه ذوب‌آهن")}
+
+
 def test_former_office_marked_by_vaght_or_inside_the_role_is_no_relation():
     assert relations_of("[[PER|کامران صدری]] [[ROLE|وزیر کشور]] وقت در سفر به [[LOC|یزد]] گفت: بله.") == set()
     assert relations_of("[[PER|صابری]] [[ROLE|مدیرکل وقت زندان‌های]] [[LOC|استان فارس]] گفته بود: نه.") == set()
