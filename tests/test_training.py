@@ -64,8 +64,9 @@ def test_tiny_training_run_learns_and_round_trips(tmp_path: Path) -> None:
                     "--train", f"{tmp_path}/release/train.jsonl", "--dev", f"{tmp_path}/release/dev.jsonl",
                     "--num_train_epochs", "30", "--learning_rate", "5e-3", "--per_device_train_batch_size", "8",
                     "--logging_steps", "1", "--patience", "30", "--seed", "0", "--disable_tqdm", "true"])
-    history = json.loads(sorted((tmp_path / "model.checkpoints").glob("checkpoint-*/trainer_state.json"))[-1]
-                         .read_text())["log_history"]
+    states = sorted((tmp_path / "model.checkpoints").glob("checkpoint-*/trainer_state.json"),
+                    key=lambda path: int(path.parent.name.split("-")[1]))  # the last checkpoint has the whole history
+    history = json.loads(states[-1].read_text())["log_history"]
     losses = [entry["loss"] for entry in history if "loss" in entry]
     assert losses[-1] < losses[0] / 2
     assert metrics["eval_f1"] > 0.8
