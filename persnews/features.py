@@ -87,15 +87,19 @@ class WordFeaturizer:
         self.vocabulary = vocabulary
         self.buckets = buckets
         self.context_buckets = context_buckets
-        self._hashes = lru_cache(maxsize=300_000)(lambda key: np.array([_crc(f) for f in _word_features(key)],
-                                                                        dtype=np.uint32))
+        self._describe = lru_cache(maxsize=300_000)(self._compute_description)
+
+    def _compute_description(self, word: str) -> tuple[int, np.ndarray]:
+        """The word's vector row and the crc32 of its ``AFFIX_SLOTS`` features (cached: news repeats words)."""
+        key = word_key(word)
+        return self.vocabulary.get(key, 0), np.array([_crc(f) for f in _word_features(key)], dtype=np.uint32)
 
     def vector_id(self, word: str) -> int:
         """Row of the word's pretrained vector, 0 when the word is not in the table."""
-        return self.vocabulary.get(word_key(word), 0)
+        return self._describe(word)[0]
 
     def affix_ids(self, word: str) -> tuple[int, ...]:
-        return tuple(int(h) % (self.buckets - 1) + 1 for h in self._hashes(word_key(word)))
+        return tuple(int(h) % (self.buckets - 1) + 1 for h in self._describe(word)[1])
 
     def context_ids(self, words: list[str]) -> np.ndarray:
         """(words, ``CONTEXT_SLOTS``) ids: the affix features of each word's ±2 neighbours, offset-tagged,
@@ -104,10 +108,12 @@ class WordFeaturizer:
         The network scores these straight into tag emissions, so it memorises
         names and their contexts as fast as a linear CRF while the encoder learns.
         """
-        return self._context_ids(self._row_hashes([word_key(w) for w in words]))
+        return self._context_ids(self._row(words)[1])
 
-    def _row_hashes(self, keys: list[str]) -> np.ndarray:
-        return np.stack([self._hashes(k) for k in keys]) if keys else np.zeros((0, AFFIX_SLOTS), np.uint32)
+    def _row(self, words: list[str]) -> tuple[list[int], np.ndarray]:
+        described = [self._describe(w) for w in words]
+        hashes = np.stack([h for _, h in described]) if words else np.zeros((0, AFFIX_SLOTS), np.uint32)
+        return [v for v, _ in described], hashes
 
     def _context_ids(self, hashes: np.ndarray) -> np.ndarray:
         count = len(hashes)
@@ -128,12 +134,11 @@ class WordFeaturizer:
 
         vectors, affixes, contexts = [], [], []
         for row_words, owners in zip(words, word_of):
-            keys = [word_key(w) for w in row_words]
-            hashes = self._row_hashes(keys)
+            vector_rows, hashes = self._row(row_words)
             # -1 (no word) and the padding both index the extra all-zero row at the end
             index = np.array(owners + [-1] * (width - len(owners)), dtype=np.int64)
-            index[index < 0] = len(keys)
-            vectors.append(np.array([self.vocabulary.get(k, 0) for k in keys] + [0], dtype=np.int64)[index])
+            index[index < 0] = len(row_words)
+            vectors.append(np.array(vector_rows + [0], dtype=np.int64)[index])
             affix = (hashes % np.uint32(self.buckets - 1) + 1).astype(np.int64)
             affixes.append(np.concatenate([affix, np.zeros((1, AFFIX_SLOTS), np.int64)])[index])
             if self.context_buckets:

@@ -99,7 +99,11 @@ class NormalizedText:
         return starts[first], max(ends[last], starts[first])
 
 
-def _map_characters(text: str) -> tuple[list[str], list[int], list[int]]:
+def _map_characters(text: str) -> tuple[str, list[int], list[int]]:
+    mapped = {ch: _classify_cached(ch) for ch in set(text)}
+    if all(new is not None and len(new) == 1 for new in mapped.values()):  # one character each: offsets stay
+        table = {ord(ch): new for ch, new in mapped.items() if new != ch}
+        return text.translate(table), list(range(len(text))), list(range(1, len(text) + 1))
     chars: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
@@ -113,7 +117,7 @@ def _map_characters(text: str) -> tuple[list[str], list[int], list[int]]:
             chars.append(piece)
             starts.append(i)
             ends.append(i + 1 if k == len(new) - 1 else i)
-    return chars, starts, ends
+    return "".join(chars), starts, ends
 
 
 def _substitute(text: str, starts: list[int], ends: list[int], pattern: re.Pattern[str],
@@ -182,8 +186,7 @@ def normalize(text: str) -> NormalizedText:
     """Build the model's view of ``text``; see the module docstring for what changes."""
     if not isinstance(text, str):
         raise TypeError(f"normalize() expects str, got {type(text).__name__}")
-    chars, starts, ends = _map_characters(text)
-    view = "".join(chars)
+    view, starts, ends = _map_characters(text)
     for pattern, replacement in _AFFIX_PATTERNS:
         view, starts, ends = _substitute(view, starts, ends, pattern, replacement)
     view, starts, ends = _repair_mi(view, starts, ends)

@@ -214,7 +214,11 @@ class SentenceCues:
         self.sentence = sentence
         self.entities = entities
         self.members = tuple(members)
-        self.words = tuple(_Word(compact(t.text), t.start, t.end) for t in sentence.tokens)
+
+    @cached_property
+    def words(self) -> tuple[_Word, ...]:
+        """The sentence's words in comparison form (built only for sentences whose cues are read)."""
+        return tuple(_Word(compact(t.text), t.start, t.end) for t in self.sentence.tokens)
 
     @classmethod
     def for_document(cls, text: str, sentences: Sequence[Sentence], entities: Sequence[Entity]) -> list[SentenceCues]:
