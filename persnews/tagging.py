@@ -150,7 +150,8 @@ class Tagger:
         except (OSError, ValueError, KeyError) as error:
             raise ModelLoadError(f"could not load the model in {directory}: {error}") from error
         if quantize:
-            model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+            # in place: a copy would hold a second fp32 model at the peak
+            model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
         device = device or ("cuda" if torch.cuda.is_available() and not quantize else "cpu")
         return cls(model, tokenizer, featurizer, device)
 
