@@ -132,7 +132,7 @@ _PREPOSITIONS = frozenset({("به",), ("با",), ("از",), ("برای",), ("د�
 """«... به خبرنگار ایسنا گفت»: a role after a preposition is rarely the title of a name beside it."""
 _FORMER = frozenset(compact(w) for w in ("پیشین", "سابق", "اسبق", "قبلی", "وقت"))
 """«شهردار پیشین», «وزیر وقت»: a former office is no position the person holds."""
-_EARLIER = tuple(tuple(compact(w) for w in phrase.split()) for phrase in ("پیش از این", "قبلا", "سابقا", "قبلاً"))
+_EARLIER = tuple(tuple(compact(w) for w in phrase.split()) for phrase in ("پیش از این", "قبلا", "سابقا"))  # «قبلاً» loses its tanwin in compact()
 """«X که پیش از این معاون ... بود»: an office held earlier, said before the title."""
 
 _COMPLEMENT_ENDS = frozenset({"،", ",", "و", ":"})
