@@ -130,15 +130,17 @@ _PLURAL_COPULAS = frozenset(compact(w) for w in (
     "شدند", "هستند", "خواهند", "شده‌اند", "می‌شوند", "گردیدند", "باشند"))
 _PREPOSITIONS = frozenset({("به",), ("با",), ("از",), ("برای",), ("در",)})
 """«... به خبرنگار ایسنا گفت»: a role after a preposition is rarely the title of a name beside it."""
-_FORMER = frozenset(compact(w) for w in ("پیشین", "سابق", "اسبق", "قبلی", "وقت"))
-"""«شهردار پیشین», «وزیر وقت»: a former office is no position the person holds."""
-_EARLIER = tuple(tuple(compact(w) for w in phrase.split()) for phrase in ("پیش از این", "قبلا", "سابقا"))  # «قبلاً» loses its tanwin in compact()
-"""«X که پیش از این معاون ... بود»: an office held earlier, said before the title."""
+FORMER_WORDS = frozenset(compact(w) for w in ("پیشین", "سابق", "اسبق", "قبلی", "وقت"))
+"""«شهردار پیشین», «وزیر وقت»: a former office is no position the person holds (comparison forms; the
+layer's ``collect`` drops the relations of such roles by the same words)."""
+EARLIER_PHRASES = tuple(tuple(compact(w) for w in phrase.split()) for phrase in ("پیش از این", "قبلا", "سابقا"))
+"""«X که پیش از این معاون ... بود»: an office held earlier, said before the title («قبلاً» loses its tanwin
+in :func:`compact`)."""
 
 _COMPLEMENT_ENDS = frozenset({"،", ",", "و", ":"})
 _FUNCTION_WORDS = frozenset(compact(w) for w in (
     "در", "با", "از", "به", "برای", "که", "را", "تا", "نیز", "هم", "همچنین", "این", "آن", "همین", "او", "وی",
-    "خود", "است", "بود", "شد")) | {v[0] for v in SPEECH_VERBS} | _FORMER
+    "خود", "است", "بود", "شد")) | {v[0] for v in SPEECH_VERBS} | FORMER_WORDS
 """Words that are never part of a role's complement or of a description beside a name."""
 
 _REPRESENTATIVE = compact("نماینده")
@@ -450,8 +452,8 @@ class SentenceCues:
         ends = [self.entities[role].end for role in group] + [self.group_end(group)]
         inside = {w for role in group for w in compact_words(self.entities[role].text)[1:]}
         before = self.words_before(self.entities[group[0]].start, 4)
-        earlier = any(before[k:k + len(phrase)] == phrase for phrase in _EARLIER for k in range(len(before)))
-        return earlier or bool(inside & _FORMER) or any(set(self.words_after(end, 1)) & _FORMER for end in ends)
+        earlier = any(before[k:k + len(phrase)] == phrase for phrase in EARLIER_PHRASES for k in range(len(before)))
+        return earlier or bool(inside & FORMER_WORDS) or any(set(self.words_after(end, 1)) & FORMER_WORDS for end in ends)
 
     @property
     def current_groups(self) -> tuple[tuple[int, ...], ...]:

@@ -71,6 +71,7 @@ from persnews.data.standoff import (RAW_NEWS, RAW_NEWS_FILES, Layer, LayerLine, 
 from persnews.document import LABELS, Document  # noqa: E402
 from persnews.features import is_role_head  # noqa: E402
 from persnews.normalization import normalize  # noqa: E402
+from persnews.relations import EARLIER_PHRASES, FORMER_WORDS, compact  # noqa: E402
 
 QUOTAS = {("peyma", "train"): 300, ("peyma", "dev"): 80, ("peyma", "test"): 220,
           ("arman", "fold1"): 250, ("arman", "fold2"): 250, ("arman", "fold3"): 200, ("nsurl", "train-600k"): 760}
@@ -244,10 +245,6 @@ def _harmonise(tokens: tuple[str, ...], span: tuple[int, int]) -> tuple[int, int
     return a, b
 
 
-_FORMER_MODIFIERS = {"سابق", "اسبق", "پیشین", "قبلی", "وقت"}
-_EARLIER = ("پیش از این", "قبلا", "سابقا")
-
-
 def _former(tokens: tuple[str, ...], role: tuple[int, int] | None) -> bool:
     """Whether a ROLE span (after ``_harmonise``) is marked as a former office: a time modifier right
     after or before it («شهردار سابق تهران», «وزیر وقت»), or inside it after its head where
@@ -261,12 +258,10 @@ def _former(tokens: tuple[str, ...], role: tuple[int, int] | None) -> bool:
     if role is None:
         return False
     a, b = role
-    def letters(words: Sequence[str]) -> list[str]:
-        return [w.replace("ي", "ی").replace("ك", "ک").replace("\u064b", "") for w in words]
-
-    near = letters(tokens[a + 1:b] + tokens[b:b + 1] + tokens[max(a - 1, 0):a])
-    before = " ".join(letters(tokens[max(a - 4, 0):a]))
-    return any(token in _FORMER_MODIFIERS for token in near) or any(phrase in before for phrase in _EARLIER)
+    near = {compact(w) for w in tokens[a + 1:b] + tokens[b:b + 1] + tokens[max(a - 1, 0):a]}
+    before = tuple(compact(w) for w in tokens[max(a - 4, 0):a])
+    return bool(near & FORMER_WORDS) or any(before[k:k + len(phrase)] == phrase
+                                            for phrase in EARLIER_PHRASES for k in range(len(before)))
 
 
 def _span(text: str) -> Span | None:
