@@ -29,7 +29,7 @@ from persnews.evaluation.spans import span_scores  # noqa: E402
 from persnews.features import word_key  # noqa: E402
 from persnews.normalization import normalize  # noqa: E402
 from persnews.segmentation import tokenize  # noqa: E402
-from persnews.training import DEFAULT_TRAIN, _load_sets  # noqa: E402
+from persnews.training import DEFAULT_TRAIN, load_sets  # noqa: E402
 
 TESTS = ["peyma:test", "arman:fold3", "data/releases/v1:test", "layer:data/layers/roles-v1.jsonl:test",
          "layer:data/layers/roles-v1.jsonl:test:news-raw"]
@@ -75,7 +75,7 @@ def main() -> None:
     trainer = pycrfsuite.Trainer(verbose=False)
     trainer.set_params({"c1": 0.05, "c2": 0.01, "max_iterations": args.iterations,
                         "feature.possible_transitions": True})
-    for source, documents in _load_sets(args.train, None, None):  # as the tagger reads them: layered once
+    for source, documents in load_sets(args.train, None, None):  # as the tagger reads them: layered once
         for words, tags, _ in _examples(documents, source.labels):
             trainer.append(sentence_features(words), tags)
     with tempfile.TemporaryDirectory() as scratch:

@@ -298,7 +298,7 @@ def save_tagger(model: PersnewsTagger, tokenizer: Any, directory: Path, word_lis
         shutil.copy(Path(word_list_dir) / WORD_VOCABULARY, directory / WORD_VOCABULARY)
 
 
-def _load_sets(specs: Sequence[str], corpora: str | None, cap: int | None) -> list[tuple[Source, list[Document]]]:
+def load_sets(specs: Sequence[str], corpora: str | None, cap: int | None) -> list[tuple[Source, list[Document]]]:
     """Each source's documents. A corpus sentence that a layer in ``specs`` annotates (in any split) is
     never read from the plain corpus: the layer's own split decides whether it is seen."""
     loaded = [(source, load_source(source, corpora)) for source in map(parse_source, specs)]
@@ -320,8 +320,8 @@ def train(model_args: ModelArguments, data_args: DataArguments, training_args: T
     output = Path(training_args.output_dir)
     checkpoints = output.with_name(output.name + ".checkpoints")
     tokenizer = AutoTokenizer.from_pretrained(model_args.tokenizer or model_args.base_model, use_fast=True)
-    train_sets = _load_sets(data_args.train, data_args.corpora, data_args.max_train_documents)
-    dev_sets = _load_sets(data_args.dev, data_args.corpora, data_args.max_dev_documents)
+    train_sets = load_sets(data_args.train, data_args.corpora, data_args.max_train_documents)
+    dev_sets = load_sets(data_args.dev, data_args.corpora, data_args.max_dev_documents)
     model = build_model(model_args, tokenizer)
     budget = model.config.max_window - 2  # a continued tagger keeps its own window
     train_examples = [ex for source, docs in train_sets for ex in encode_documents(docs, source.labels, tokenizer, budget)]

@@ -76,9 +76,9 @@ def load_source(source: Source, corpora: str | Path | None = None) -> list[Docum
         path = corpora_root(corpora) / spec.folder / stems[source.part]
         return [s.to_document() for s in read_corpus_file(source.name, path).sentences]
     if source.kind == "layer":
-        in_split = [(d, split_layer_id(d.id)[1]) for d in join_layer(read_layer(source.name), corpora)]
-        return [d for d, corpus_id in in_split if corpus_split(corpus_id) == source.part
-                and corpus_id.startswith(source.only + "/" if source.only else "")]
+        prefix = source.only + "/" if source.only else ""
+        joined = [(d, split_layer_id(d.id)[1]) for d in join_layer(read_layer(source.name), corpora)]
+        return [d for d, corpus_id in joined if corpus_id.startswith(prefix) and corpus_split(corpus_id) == source.part]
     if source.kind == "release":
         check_release(source.name)  # training and evaluation refuse an invalid release, naming every problem
     path = Path(source.name) / f"{source.part}.jsonl" if source.kind == "release" else Path(source.name)

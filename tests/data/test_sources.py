@@ -7,7 +7,7 @@ from persnews.data.sources import load_source, parse_source
 from persnews.data.splits import SPLITS, hash_split
 from persnews.data.standoff import sentence_hash
 from persnews.document import LABELS
-from persnews.training import _load_sets
+from persnews.training import load_sets
 
 
 @pytest.fixture
@@ -36,7 +36,7 @@ def test_layer_source_keeps_its_split(layer, fake_corpora):
 
 def test_layered_sentences_are_not_read_twice(layer, fake_corpora):
     plain = load_source(parse_source("peyma:train"), fake_corpora)
-    sets = _load_sets([f"layer:{layer}:train", "peyma:train"], str(fake_corpora), None)
+    sets = load_sets([f"layer:{layer}:train", "peyma:train"], str(fake_corpora), None)
     assert len(sets[1][1]) == len(plain) - 1 and "peyma/train/0" not in {d.id for d in sets[1][1]}
 
 
@@ -60,7 +60,7 @@ def test_raw_news_layer_sentences_are_fully_labelled_and_split_by_article(tmp_pa
     # ROLE is annotated on raw news, so training takes every label as gold (no partial labels), as for authored text
     assert source.labels == LABELS and source_of(docs[0].id) == ("layer:raw", True)
     plain = load_source(parse_source("peyma:train"), fake_corpora)
-    sets = _load_sets([f"layer:{path}:{split}", "peyma:train"], str(fake_corpora), None)
+    sets = load_sets([f"layer:{path}:{split}", "peyma:train"], str(fake_corpora), None)
     assert sets[0][1] == docs and sets[1][1] == plain  # no plain-corpus twin to exclude
 
 
