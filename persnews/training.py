@@ -224,7 +224,8 @@ def build_model(model_args: ModelArguments, tokenizer: Any) -> PersnewsTagger:
         return _continued_model(model_args.init_tagger, model_args.context_buckets)
     labels = {i: tag for i, tag in enumerate(BIO_TAGS)}
     extra = dict(use_crf=model_args.use_crf, max_window=model_args.max_window, word_lstm=model_args.word_lstm,
-                 affix_buckets=model_args.affix_buckets, affix_dim=model_args.affix_dim if model_args.affix_buckets else 0,
+                 affix_buckets=model_args.affix_buckets,
+                 affix_dim=model_args.affix_dim if model_args.affix_buckets else 0,
                  context_buckets=model_args.context_buckets)
     table = None
     if model_args.word_vectors:
