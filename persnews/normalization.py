@@ -68,7 +68,8 @@ _AFFIX_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(?<=[\s])" + ZWNJ + r"|" + ZWNJ + r"(?=[\s])|^" + ZWNJ + "|" + ZWNJ + "$"), ""),
     (re.compile(r"(?<=\W)" + ZWNJ + r"|" + ZWNJ + r"(?=\W)"), ""),
     # plural and comparative suffixes written apart: «کتاب ها» → «کتاب‌ها» (hazm's affix rule)
-    (re.compile(r"(?<=[\u0600-\u06ff]{2}) (?=(?:ها|های|هایی|تر|ترین)(?![\u0600-\u06ff]))"), ZWNJ),
+    # (two Persian letters before it: not «؟» or «،», which would lose the ZWNJ again on a second pass)
+    (re.compile(r"(?<=[\u0600-\u06ff]{2})(?<=[^\W\d_]{2}) (?=(?:ها|های|هایی|تر|ترین)(?![\u0600-\u06ff]))"), ZWNJ),
     # «شنبهها» → «شنبه‌ها»
     (re.compile(r"(?<=[\u0600-\u06ff]ه)(?=ها)"), ZWNJ),
 ]
