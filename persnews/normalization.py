@@ -50,7 +50,9 @@ def _classify(ch: str) -> str | None:
     if _MARKS.match(ch):
         return None
     if "\ufb50" <= ch <= "\ufdff" or "\ufe70" <= ch <= "\ufefe":  # Arabic presentation forms
-        return "".join(_CHAR_MAP.get(c, c) for c in unicodedata.normalize("NFKC", ch))
+        # their letters, without the marks and edge spaces NFKC gives isolated diacritics («ﹰ» → « ً»)
+        letters = _MARKS.sub("", unicodedata.normalize("NFKC", ch)).strip()
+        return "".join(_CHAR_MAP.get(c, c) for c in letters) if letters else None
     category = unicodedata.category(ch)
     if category in ("Zs", "Zl", "Zp") or ch in "\t\x0b\x0c":
         return " "
@@ -62,11 +64,12 @@ def _classify(ch: str) -> str | None:
 _classify_cached = lru_cache(maxsize=4096)(_classify)
 
 _AFFIX_PATTERNS: list[tuple[re.Pattern[str], str]] = [
-    # collapse space runs; drop ZWNJ runs, and ZWNJ next to a space or at a word edge
-    (re.compile(r"(?<= ) +"), ""),
+    # drop ZWNJ runs, and ZWNJ next to a space or at a word edge; then collapse space runs (after, so
+    # that « ‌ » left by a dropped ZWNJ is one space too)
     (re.compile(ZWNJ + r"(?=" + ZWNJ + ")"), ""),
     (re.compile(r"(?<=[\s])" + ZWNJ + r"|" + ZWNJ + r"(?=[\s])|^" + ZWNJ + "|" + ZWNJ + "$"), ""),
     (re.compile(r"(?<=\W)" + ZWNJ + r"|" + ZWNJ + r"(?=\W)"), ""),
+    (re.compile(r"(?<= ) +"), ""),
     # plural and comparative suffixes written apart: «کتاب ها» → «کتاب‌ها» (hazm's affix rule)
     # (two Persian letters before it: not «؟» or «،», which would lose the ZWNJ again on a second pass)
     (re.compile(r"(?<=[\u0600-\u06ff]{2})(?<=[^\W\d_]{2}) (?=(?:ها|های|هایی|تر|ترین)(?![\u0600-\u06ff]))"), ZWNJ),

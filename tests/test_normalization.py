@@ -83,3 +83,12 @@ def test_plural_suffix_after_punctuation_gets_no_zwnj() -> None:
     # found by hypothesis: «؟ ها» got a ZWNJ that a second normalisation removed again
     assert normalize("آ؟ ها").text == "آ؟ ها"
     assert normalize("کتاب ها").text == "کتاب\u200cها"
+
+
+@pytest.mark.parametrize("raw, view", [
+    ("\xa0\u200b\xa0", " "),   # a dropped ZWNJ between two spaces leaves one space, not two
+    ("\ufe70", ""),             # an isolated-form diacritic is a mark, not a space and a mark
+    ("ب\ufe70", "ب"),
+])
+def test_views_found_by_hypothesis_are_already_normal(raw: str, view: str) -> None:
+    assert normalize(raw).text == view and normalize(view).text == view
