@@ -26,7 +26,7 @@ class PersnewsConfig(BertConfig):
 
     def __init__(self, word_vectors: int = 0, word_vector_dim: int = 0, affix_buckets: int = 0,
                  affix_dim: int = 0, use_crf: bool = True, max_window: int = 256, word_lstm: int = 0,
-                 context_buckets: int = 0, **kwargs):
+                 context_buckets: int = 0, conventions: list[str] | None = None, **kwargs):
         super().__init__(**kwargs)
         self.word_vectors = word_vectors          # rows of the frozen word-vector table (0: none)
         self.word_vector_dim = word_vector_dim
@@ -36,6 +36,7 @@ class PersnewsConfig(BertConfig):
         self.max_window = max_window              # sub-tokens per encoder window, [CLS]/[SEP] included
         self.word_lstm = word_lstm                # width of a word-level BiLSTM over encoder + features (0: none)
         self.context_buckets = context_buckets    # hashed ±2-context feature buckets scored into tags (0: none)
+        self.conventions = list(conventions or [])  # annotation conventions the tagger can follow; first: default
 
     @property
     def tags(self) -> list[str]:
@@ -59,6 +60,12 @@ class PersnewsTagger(BertPreTrainedModel):
     from-scratch encoder learns slowly; a CRF (or softmax) scores the tags.
     Optional context features add one learned score per tag and feature
     straight to the emissions: a feature CRF inside the network, trained with it.
+
+    With ``conventions``, each window also says whose annotation convention
+    its tags follow (this project's guidelines, or a corpus's own): a learned
+    vector added to the encoder input, a per-tag bias, and a convention-specific
+    copy of every context feature ("frustratingly easy" domain adaptation), so
+    corpora that disagree on spans stop pulling the shared weights apart.
     """
 
     config_class = PersnewsConfig
@@ -84,10 +91,16 @@ class PersnewsTagger(BertPreTrainedModel):
         self.classifier = nn.Linear(width, config.num_labels)
         if config.context_buckets:
             self.context_scores = nn.EmbeddingBag(config.context_buckets, config.num_labels, mode="sum", padding_idx=0)
+        if config.conventions:
+            self.convention_embeddings = nn.Embedding(len(config.conventions), config.hidden_size)
+            self.convention_bias = nn.Embedding(len(config.conventions), config.num_labels)
         self.crf = CRF(config.tags) if config.use_crf else None
         self.post_init()
         if config.context_buckets:
             nn.init.zeros_(self.context_scores.weight)  # starts as a no-op beside the encoder
+        if config.conventions:  # a convention starts as no difference at all
+            nn.init.zeros_(self.convention_embeddings.weight)
+            nn.init.zeros_(self.convention_bias.weight)
 
     def _features(self, vector_ids: torch.Tensor | None, affix_ids: torch.Tensor | None) -> torch.Tensor | None:
         parts = []
@@ -101,13 +114,18 @@ class PersnewsTagger(BertPreTrainedModel):
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, word_mask: torch.Tensor,
                 vector_ids: torch.Tensor | None = None, affix_ids: torch.Tensor | None = None,
                 context_ids: torch.Tensor | None = None, labels: torch.Tensor | None = None,
-                allowed: torch.Tensor | None = None) -> TaggerOutput:
+                allowed: torch.Tensor | None = None, convention_ids: torch.Tensor | None = None) -> TaggerOutput:
         """``labels`` (-100 off first sub-tokens and where unknown) trains the softmax head;
-        ``allowed`` (batch, sub-tokens) bitmasks of permitted tags trains the CRF."""
+        ``allowed`` (batch, sub-tokens) bitmasks of permitted tags trains the CRF;
+        ``convention_ids`` (batch,) index ``config.conventions`` (absent: the first)."""
         features = self._features(vector_ids, affix_ids)
         embeddings = self.bert.embeddings.word_embeddings(input_ids)
         if features is not None:
             embeddings = embeddings + self.feature_projection(features)
+        if self.config.conventions:
+            if convention_ids is None:
+                convention_ids = torch.zeros(input_ids.size(0), dtype=torch.long, device=input_ids.device)
+            embeddings = embeddings + self.convention_embeddings(convention_ids).unsqueeze(1)
         hidden = self.bert(inputs_embeds=embeddings, attention_mask=attention_mask).last_hidden_state
         if features is not None:
             hidden = torch.cat([hidden, features], dim=-1)
@@ -121,7 +139,11 @@ class PersnewsTagger(BertPreTrainedModel):
         emissions = self.classifier(self.dropout(words))
         if self.config.context_buckets:
             ids = gather_words(context_ids, word_mask)[0]
-            emissions = emissions + self.context_scores(ids.reshape(-1, CONTEXT_SLOTS)).reshape(emissions.shape)
+            if self.config.conventions:
+                ids = torch.cat([ids, conjoined(ids, convention_ids, self.config.context_buckets)], dim=-1)
+            emissions = emissions + self.context_scores(ids.reshape(-1, ids.size(-1))).reshape(emissions.shape)
+        if self.config.conventions:
+            emissions = emissions + self.convention_bias(convention_ids).unsqueeze(1)
         loss = None
         if self.crf is not None and allowed is not None:
             bits = gather_words(allowed.unsqueeze(-1), word_mask)[0].squeeze(-1)
@@ -157,3 +179,11 @@ def gather_words(values: torch.Tensor, word_mask: torch.Tensor) -> tuple[torch.T
     gathered = values.gather(1, index)
     mask = torch.arange(width, device=values.device).unsqueeze(0) < counts.unsqueeze(1)
     return gathered, mask
+
+
+def conjoined(ids: torch.Tensor, convention_ids: torch.Tensor, buckets: int) -> torch.Tensor:
+    """Each feature id of (batch, words, slots) re-hashed with its row's convention: the same feature seen
+    under another convention lands in another bucket. Padding (0) stays 0."""
+    salt = (convention_ids + 1).view(-1, 1, 1) * 0x85EBCA77
+    mixed = (ids * 0x9E3779B1 + salt) % (buckets - 1) + 1
+    return mixed.masked_fill(ids == 0, 0)

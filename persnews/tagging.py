@@ -120,16 +120,32 @@ class Tagger:
     """A trained tagger with its tokenizer and word features; reused across calls."""
 
     def __init__(self, model: PersnewsTagger, tokenizer: PreTrainedTokenizerFast,
-                 featurizer: WordFeaturizer | None, device: str | torch.device = "cpu"):
+                 featurizer: WordFeaturizer | None, device: str | torch.device = "cpu", convention: str | None = None):
         self.model = model.eval().to(device)
         self.tokenizer = tokenizer
         self.featurizer = featurizer
         self.device = torch.device(device)
         self.tags = model.config.tags
         self.budget = model.config.max_window - 2
+        self.convention = convention
+
+    @property
+    def convention(self) -> str | None:
+        """Whose annotation convention the tags follow: the model's first (this project's guidelines) unless
+        set to another it was trained on, e.g. ``"peyma"`` to score on PEYMA; None for a model without any."""
+        return self._convention
+
+    @convention.setter
+    def convention(self, name: str | None) -> None:
+        known = self.model.config.conventions
+        if name is not None and name not in known:
+            raise ValueError(f"convention {name!r} is not one this model was trained on "
+                             f"({', '.join(known) if known else 'it has none'})")
+        self._convention = name if name is not None else (known[0] if known else None)
 
     @classmethod
-    def load(cls, name: str | os.PathLike, device: str | None = None, quantize: bool = False) -> Tagger:
+    def load(cls, name: str | os.PathLike, device: str | None = None, quantize: bool = False,
+             convention: str | None = None) -> Tagger:
         """Load a persnews model folder or hub id; ``quantize`` applies int8 dynamic quantisation (CPU)."""
         directory = resolve_model_dir(name)
         if not (directory / "model.safetensors").is_file():
@@ -153,7 +169,7 @@ class Tagger:
             # in place: a copy would hold a second fp32 model at the peak
             model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
         device = device or ("cuda" if torch.cuda.is_available() and not quantize else "cpu")
-        return cls(model, tokenizer, featurizer, device)
+        return cls(model, tokenizer, featurizer, device, convention)
 
     def _window_inputs(self, document: int, sentences: Sequence[Sentence]) -> Iterator[_WindowInput]:
         words = [t.text for s in sentences for t in s.tokens]
@@ -173,7 +189,10 @@ class Tagger:
         predictions: list[list[tuple[int, float]]] = [[] for _ in items]
         for start in range(0, len(order), batch_size):
             chunk = order[start: start + batch_size]
-            for index, result in zip(chunk, self.model.predict(**self._device(pad_batch(self.tokenizer, self.featurizer, [items[i].__dict__ for i in chunk])))):
+            batch = pad_batch(self.tokenizer, self.featurizer, [items[i].__dict__ for i in chunk])
+            if self._convention is not None:
+                batch["convention_ids"] = torch.full((len(chunk),), self.model.config.conventions.index(self._convention))
+            for index, result in zip(chunk, self.model.predict(**self._device(batch))):
                 predictions[index] = result
         per_document: list[tuple[list[Window], list[list[tuple[int, float]]]]] = [([], []) for _ in documents]
         for item, prediction in zip(items, predictions):

@@ -34,7 +34,7 @@ from transformers.trainer_utils import get_last_checkpoint
 
 from .data.jsonl import replaced_directory
 from .data.labels import BIO_TAGS, TAG_IDS, word_tags
-from .data.sources import Source, load_source, parse_source
+from .data.sources import PROJECT_CONVENTION, Source, load_source, parse_source
 from .data.standoff import read_layer
 from .document import Document
 from .errors import TrainingError
@@ -80,6 +80,9 @@ class ModelArguments:
     context_buckets: int = field(default=0, metadata={
         "help": "hashed ±2-context feature buckets scored straight into the tags (0: none); with "
                 "--init_tagger, adds them to a tagger that has none"})
+    conventions: bool = field(default=True, metadata={
+        "help": "condition the tagger on each source's annotation convention (this project's guidelines or a "
+                "corpus's own) when the training sources follow more than one; predictions use ours"})
     context_lr_scale: float = field(default=1.0, metadata={
         "help": "learning rate of the context feature scores, as a multiple of --learning_rate (each "
                 "feature is seen rarely, so a larger step lets rare names count)"})
@@ -123,8 +126,9 @@ def _allowed_bits(tags: Sequence[str], words: Sequence[str], has_role: bool) -> 
 
 
 def encode_documents(documents: Sequence[Document], labels: Sequence[str], tokenizer: Any,
-                     budget: int) -> list[dict[str, Any]]:
-    """Windows of each document as training examples (ids, first-sub-token mask, labels, allowed tags)."""
+                     budget: int, convention: int = 0) -> list[dict[str, Any]]:
+    """Windows of each document as training examples (ids, first-sub-token mask, labels, allowed tags, and
+    the index of the annotation convention they follow)."""
     has_role = "ROLE" in labels
     examples = []
     for document in documents:
@@ -144,6 +148,7 @@ def encode_documents(documents: Sequence[Document], labels: Sequence[str], token
                 "labels": [TAG_IDS[tags[w]] if m and bits[w] == 1 << TAG_IDS[tags[w]] else -100
                            for w, m in zip(first, mask)],
                 "allowed": [bits[w] if m else 0 for w, m in zip(first, mask)],
+                "convention": convention,
             })
     return examples
 
@@ -160,14 +165,17 @@ class _Collator:
         width = batch["input_ids"].size(1)
         for key, fill in (("labels", -100), ("allowed", 0)):
             batch[key] = torch.tensor([e[key] + [fill] * (width - len(e[key])) for e in examples])
+        batch["convention_ids"] = torch.tensor([e["convention"] for e in examples])
         return batch
 
 
 def evaluate_tagger(tagger: Tagger, dev_sets: Sequence[tuple[Source, list[Document]]]) -> dict[str, float]:
-    """Exact-span micro F1 over all dev sets (each on its own labels), and per set."""
+    """Exact-span micro F1 over all dev sets (each on its own labels, and in its own convention where the
+    tagger knows it), and per set."""
     metrics: dict[str, float] = {}
     pooled: dict[str, Counter] = {}
     for source, gold in dev_sets:
+        tagger.convention = source.convention if source.convention in tagger.model.config.conventions else None
         predicted = predict_documents(tagger, gold)
         counts = span_counts(gold, predicted, source.labels)
         metrics[f"f1_{source.spec}"] = scores_from_counts(counts)["micro"]["f1"]
@@ -217,7 +225,7 @@ class _TaggerTrainer(Trainer):
         return metrics
 
 
-def build_model(model_args: ModelArguments, tokenizer: Any) -> PersnewsTagger:
+def build_model(model_args: ModelArguments, tokenizer: Any, conventions: Sequence[str] = ()) -> PersnewsTagger:
     """A fresh tagger: the encoder from ParsBERT, from MLM weights, or random; word vectors loaded.
     With ``init_tagger``, the saved tagger itself (its config wins over the shape arguments)."""
     if model_args.init_tagger:
@@ -226,7 +234,7 @@ def build_model(model_args: ModelArguments, tokenizer: Any) -> PersnewsTagger:
     extra = dict(use_crf=model_args.use_crf, max_window=model_args.max_window, word_lstm=model_args.word_lstm,
                  affix_buckets=model_args.affix_buckets,
                  affix_dim=model_args.affix_dim if model_args.affix_buckets else 0,
-                 context_buckets=model_args.context_buckets)
+                 context_buckets=model_args.context_buckets, conventions=list(conventions))
     table = None
     if model_args.word_vectors:
         table = load_file(str(Path(model_args.word_vectors) / "word_vectors.safetensors"))["word_vectors"].float()
@@ -314,6 +322,13 @@ def load_sets(specs: Sequence[str], corpora: str | None, cap: int | None) -> lis
     return sets
 
 
+def _conventions(sets: Sequence[tuple[Source, list[Document]]]) -> list[str]:
+    """The annotation conventions the training sets follow, this project's first (the one predictions use);
+    none when they all follow one."""
+    found = sorted({source.convention for source, docs in sets if docs}, key=lambda c: (c != PROJECT_CONVENTION, c))
+    return found if len(found) > 1 else []
+
+
 def train(model_args: ModelArguments, data_args: DataArguments, training_args: TrainingArguments,
           command: str = "persnews train") -> dict[str, Any]:
     """Train, evaluate on dev, and write the model folder; returns the final dev metrics."""
@@ -323,10 +338,15 @@ def train(model_args: ModelArguments, data_args: DataArguments, training_args: T
     tokenizer = AutoTokenizer.from_pretrained(model_args.tokenizer or model_args.base_model, use_fast=True)
     train_sets = load_sets(data_args.train, data_args.corpora, data_args.max_train_documents)
     dev_sets = load_sets(data_args.dev, data_args.corpora, data_args.max_dev_documents)
-    model = build_model(model_args, tokenizer)
+    model = build_model(model_args, tokenizer, _conventions(train_sets) if model_args.conventions else ())
     budget = model.config.max_window - 2  # a continued tagger keeps its own window
-    train_examples = [ex for source, docs in train_sets for ex in encode_documents(docs, source.labels, tokenizer, budget)]
-    dev_examples = [ex for source, docs in dev_sets for ex in encode_documents(docs, source.labels, tokenizer, budget)]
+    known = model.config.conventions
+
+    def encode(sets: Sequence[tuple[Source, list[Document]]]) -> list[dict[str, Any]]:
+        return [ex for source, docs in sets for ex in encode_documents(
+            docs, source.labels, tokenizer, budget, known.index(source.convention) if source.convention in known else 0)]
+
+    train_examples, dev_examples = encode(train_sets), encode(dev_sets)
     if not train_examples:
         raise TrainingError("no training examples: check --train")
     word_list_dir = model_args.word_vectors or model_args.init_tagger  # where word_vocabulary.txt lives

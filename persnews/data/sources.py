@@ -16,6 +16,8 @@ never tagged ROLE, so a model is neither taught nor scored on ROLE there.
 'layer'
 >>> parse_source("layer:data/layers/roles-v1.jsonl:test:news-raw").only
 'news-raw'
+>>> parse_source("peyma:test").convention, parse_source("layer:data/layers/roles-v1.jsonl:test:peyma").convention
+('peyma', 'persnews')
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ from .standoff import LAYER_PREFIX, RAW_NEWS, join_layer, read_layer, split_laye
 from .validation import check_release
 
 CORPUS_LABELS = ("PER", "ORG", "LOC")
+PROJECT_CONVENTION = "persnews"
+"""The annotation convention of our guidelines: releases, stand-off layers and ``.jsonl`` files follow it."""
+CONVENTIONS = (PROJECT_CONVENTION, *CORPORA)
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,11 @@ class Source:
     part: str
     labels: tuple[str, ...]
     only: str = ""
+
+    @property
+    def convention(self) -> str:
+        """Whose span conventions the gold follows: a corpus's own, or this project's (see CONVENTIONS)."""
+        return self.name if self.kind == "corpus" else PROJECT_CONVENTION
 
 
 def parse_source(spec: str) -> Source:
