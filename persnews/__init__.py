@@ -13,14 +13,14 @@ from __future__ import annotations
 from typing import Any
 
 from .document import LABELS, Document, Entity, Official, Position, Relation
-from .errors import (CorpusMismatchError, DataFormatError, InputDecodeError, ModelLoadError, PersnewsError,
-                     TrainingError)
+from .errors import (ConventionError, CorpusMismatchError, DataFormatError, InputDecodeError, ModelLoadError,
+                     PersnewsError, TrainingError)
 
 __version__ = "0.1.0"
 
 __all__ = ["extract", "load", "Extractor", "Document", "Entity", "Relation", "Official", "Position", "LABELS",
            "PersnewsError", "ModelLoadError", "InputDecodeError", "DataFormatError", "CorpusMismatchError",
-           "TrainingError", "__version__"]
+           "ConventionError", "TrainingError", "__version__"]
 
 _LAZY = {"extract", "load", "Extractor"}
 

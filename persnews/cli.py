@@ -87,6 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--corpora", help="third-party corpora folder (default ../shared/corpora)")
     evaluate.add_argument("--batch-size", type=int, default=32)
     evaluate.add_argument("--quantize", action="store_true", help="int8 dynamic quantisation of linear layers")
+    evaluate.add_argument("--convention", help="tag in this annotation convention of the model's (e.g. peyma), or "
+                          "'source': each source in its own; default: this project's guidelines")
     evaluate.set_defaults(run=_evaluate)
 
     pretrain = commands.add_parser("pretrain", help="vocabulary, word vectors and MLM weights from raw text")
@@ -121,7 +123,8 @@ def _evaluate(args: argparse.Namespace) -> int:
 
     model = None if args.model == "default" else args.model
     report = evaluate(model, args.data, corpora=args.corpora, zwnj_stripped=args.strip_zwnj,
-                      batch_size=args.batch_size, quantize=args.quantize, output=args.report)
+                      batch_size=args.batch_size, quantize=args.quantize, convention=args.convention,
+                      output=args.report)
     print(format_report(report))
     return 0
 

@@ -29,5 +29,9 @@ class CorpusMismatchError(PersnewsError):
     """A stand-off layer points at corpus text that is missing or has changed."""
 
 
+class ConventionError(PersnewsError, ValueError):
+    """A tagger was asked to follow an annotation convention it was not trained on."""
+
+
 class TrainingError(PersnewsError):
     """Training could not start or did not finish; the previous model is left untouched."""

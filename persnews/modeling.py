@@ -16,7 +16,7 @@ from transformers import AutoConfig, BertConfig, BertModel, BertPreTrainedModel
 from transformers.utils import ModelOutput
 
 from .crf import CRF
-from .features import AFFIX_SLOTS, CONTEXT_SLOTS
+from .features import AFFIX_SLOTS
 
 
 class PersnewsConfig(BertConfig):

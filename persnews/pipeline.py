@@ -85,12 +85,14 @@ class Extractor:
         return documents
 
 
-def load(name: str | os.PathLike | None = None, *, device: str | None = None, quantize: bool = False) -> Extractor:
-    """Load a model folder or hub id (default: the shipped model) once, for many calls."""
+def load(name: str | os.PathLike | None = None, *, device: str | None = None, quantize: bool = False,
+         convention: str | None = None) -> Extractor:
+    """Load a model folder or hub id (default: the shipped model) once, for many calls. ``convention``
+    tags as one of the corpora the model was trained on does (``"peyma"``) instead of by our guidelines."""
     directory = resolve_model_dir(DEFAULT_MODEL if name is None else name)
     if name is None and not directory.is_dir():
         raise ModelLoadError(f"the default model is missing from {DEFAULT_MODEL}; reinstall persnews from a full clone")
-    tagger = Tagger.load(directory, device=device, quantize=quantize)
+    tagger = Tagger.load(directory, device=device, quantize=quantize, convention=convention)
     scorer = RelationScorer.load(directory) if (directory / "relations.safetensors").is_file() else None
     return Extractor(tagger, scorer)
 

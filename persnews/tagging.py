@@ -20,7 +20,7 @@ from safetensors.torch import load_file
 from transformers import AutoTokenizer, PreTrainedTokenizerFast
 
 from .document import Entity
-from .errors import ModelLoadError
+from .errors import ConventionError, ModelLoadError
 from .features import WordFeaturizer
 from .modeling import PersnewsConfig, PersnewsTagger
 from .segmentation import Sentence, Token, Window, merge_windows, windows
@@ -139,7 +139,7 @@ class Tagger:
     def convention(self, name: str | None) -> None:
         known = self.model.config.conventions
         if name is not None and name not in known:
-            raise ValueError(f"convention {name!r} is not one this model was trained on "
+            raise ConventionError(f"convention {name!r} is not one this model was trained on "
                              f"({', '.join(known) if known else 'it has none'})")
         self._convention = name if name is not None else (known[0] if known else None)
 

@@ -61,3 +61,11 @@ def test_bad_utf8_names_the_file(tiny_model: Path, tmp_path: Path) -> None:
 def test_missing_model_is_a_clean_error(tmp_path: Path) -> None:
     result = _run("extract", "--model", str(tmp_path), stdin=b"x")
     assert result.returncode == 2 and "Traceback" not in result.stderr.decode()
+
+
+def test_unknown_convention_is_a_clean_error(tiny_model: Path, tmp_path: Path) -> None:
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text('{"id": "g", "text": "علی", "entities": []}\n', encoding="utf-8")
+    result = _run("evaluate", str(tiny_model), str(gold), "--convention", "peyma")
+    assert result.returncode == 2 and "Traceback" not in result.stderr.decode()
+    assert "convention 'peyma'" in result.stderr.decode()

@@ -65,3 +65,22 @@ def test_pickled_weights_are_refused(tiny_model: Path, tmp_path: Path) -> None:
     (folder / "pytorch_model.bin").write_bytes(b"not loaded")
     with pytest.raises(ModelLoadError, match="safetensors"):
         Tagger.load(folder)
+
+
+def test_tagger_follows_our_convention_unless_told_otherwise(tmp_path: Path) -> None:
+    from helpers import make_tiny_model
+
+    from persnews.errors import ConventionError
+
+    folder = make_tiny_model(tmp_path / "conventions", conventions=("persnews", "peyma"))
+    tagger = Tagger.load(folder)
+    assert tagger.convention == "persnews"
+    tagger.convention = "peyma"
+    text = "علی رضایی در تهران گفت"
+    assert tagger.tag([sentences(normalize(text))], [text])[0] is not None
+    tagger.convention = None  # back to the model's default
+    assert tagger.convention == "persnews"
+    with pytest.raises(ConventionError, match="arman"):
+        tagger.convention = "arman"
+    with pytest.raises(ConventionError, match="has none"):
+        Tagger.load(make_tiny_model(tmp_path / "plain"), convention="peyma")

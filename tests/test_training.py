@@ -9,7 +9,7 @@ from helpers import make_tokenizer
 from persnews.data.labels import TAG_IDS
 from persnews.document import Document
 from persnews.pipeline import load
-from persnews.training import ModelArguments, _allowed_bits, encode_documents, main
+from persnews.training import ModelArguments, _allowed_bits, _conventions, encode_documents, main
 
 SENTENCES = [
     ("علی رضایی معاون فنی شهرداری شیراز گفت", [(0, 9, "PER"), (10, 19, "ROLE"), (20, 33, "ORG")]),
@@ -120,3 +120,36 @@ def test_context_scores_get_their_own_learning_rate(tiny_model: Path, tmp_path: 
     [context] = [g for g in groups if any(p is model.context_scores.weight for p in g["params"])]
     assert context["lr"] == 1e-2 and len(context["params"]) == 1
     assert sum(len(g["params"]) for g in groups) == len([p for p in model.parameters() if p.requires_grad])
+
+
+def test_conventions_put_ours_first_and_need_two() -> None:
+    from persnews.data.sources import parse_source
+
+    sets = [(parse_source("peyma:train"), [object()]), (parse_source("data/releases/v1:train"), [object()]),
+            (parse_source("arman:fold1"), [object()]), (parse_source("nsurl:train-600k"), [])]
+    assert _conventions(sets) == ["persnews", "arman", "peyma"]  # a source with no documents adds none
+    assert _conventions(sets[:1]) == [] and _conventions([sets[0], sets[0]]) == []
+
+
+def test_training_on_two_conventions_conditions_the_tagger(tmp_path: Path) -> None:
+    from persnews.evaluation.report import evaluate
+
+    _write_release(tmp_path / "release")
+    make_tokenizer(tmp_path / "tok")
+    corpora = tmp_path / "corpora"
+    (corpora / "peyma").mkdir(parents=True)
+    for split in ("train", "dev"):  # PEYMA's convention: here, titles are not entities at all
+        (corpora / "peyma" / f"{split}.txt").write_text("علی|B_PER\nرضایی|I_PER\nمعاون|O\nفنی|O\nگفت|O\n\n",
+                                                        encoding="utf-8")
+    output = tmp_path / "model"
+    metrics = main(["--output_dir", str(output), "--from_scratch", "true", "--tokenizer", str(tmp_path / "tok"),
+                    "--layers", "1", "--hidden", "32", "--heads", "2", "--max_window", "64",
+                    "--affix_buckets", "101", "--affix_dim", "8", "--context_buckets", "211",
+                    "--corpora", str(corpora), "--train", f"{tmp_path}/release/train.jsonl", "peyma:train",
+                    "--dev", f"{tmp_path}/release/dev.jsonl", "peyma:dev", "--num_train_epochs", "2",
+                    "--per_device_train_batch_size", "4", "--seed", "0", "--disable_tqdm", "true"])
+    assert json.loads((output / "config.json").read_text())["conventions"] == ["persnews", "peyma"]
+    assert "eval_f1_peyma:dev" in metrics
+    report = evaluate(str(output), ["peyma:dev", f"{tmp_path}/release/dev.jsonl"], corpora=str(corpora),
+                      convention="source")
+    assert [s["convention"] for s in report["sources"].values()] == ["peyma", "persnews"]
