@@ -17,10 +17,12 @@ with :meth:`NormalizedText.to_original`.
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 ZWNJ = "\u200c"
 
@@ -147,13 +149,30 @@ def _substitute(text: str, starts: list[int], ends: list[int], pattern: re.Patte
     return "".join(out), new_starts, new_ends
 
 
-@lru_cache(maxsize=1)
-def _verb_forms() -> frozenset[str]:
-    """Verb forms written with «می‌/نمی‌», from hazm's lexicon, for repairing «میشود»."""
-    from hazm import Lemmatizer
+_PAST_ENDINGS = ("م", "ی", "", "یم", "ید", "ند", "ه")
+_PRESENT_ENDINGS = ("م", "ی", "د", "یم", "ید", "ند")
 
-    return frozenset(v for v in Lemmatizer(joined_verb_parts=False).verbs
-                     if v.startswith(("می" + ZWNJ, "نمی" + ZWNJ)))
+
+def _hazm_verbs_file() -> Path:
+    """hazm's verb lexicon (``past#present`` stems per line), found without importing hazm, which would
+    load scikit-learn and NLTK into every extracting process."""
+    spec = importlib.util.find_spec("hazm")
+    if spec is None or spec.origin is None:
+        raise ModuleNotFoundError("persnews needs hazm (pip install hazm) for its verb lexicon")
+    return Path(spec.origin).parent / "data" / "verbs.dat"
+
+
+@lru_cache(maxsize=1)
+def verb_forms() -> frozenset[str]:
+    """One-word imperfective verb forms («می‌گوید», «نمی‌رفتند») built from hazm's verb stems: the forms
+    the «میشود» repair can meet (hazm's own conjugations of these tenses; a test checks they agree)."""
+    forms = set()
+    for line in _hazm_verbs_file().read_text(encoding="utf-8").splitlines():
+        past, _, present = line.partition("#")
+        for prefix in ("می" + ZWNJ, "نمی" + ZWNJ):
+            forms.update(prefix + past + ending for ending in _PAST_ENDINGS if past)
+            forms.update(prefix + present + ending for ending in _PRESENT_ENDINGS if present)
+    return frozenset(forms)
 
 
 _JOINED_MI = re.compile(r"(?<![\u0600-\u06ff" + ZWNJ + r"])(ن?می)( ?)(?=([\u0600-\u06ff]+))")
@@ -161,7 +180,7 @@ _JOINED_MI = re.compile(r"(?<![\u0600-\u06ff" + ZWNJ + r"])(ن?می)( ?)(?=([\u0
 
 def _repair_mi(text: str, starts: list[int], ends: list[int]) -> tuple[str, list[int], list[int]]:
     """«میشود» and «می شود» → «می‌شود» when hazm knows the verb form."""
-    verbs = _verb_forms()
+    verbs = verb_forms()
     out, new_starts, new_ends, cursor = [], [], [], 0
     for match in _JOINED_MI.finditer(text):
         prefix, space, rest = match.groups()

@@ -92,3 +92,17 @@ def test_plural_suffix_after_punctuation_gets_no_zwnj() -> None:
 ])
 def test_views_found_by_hypothesis_are_already_normal(raw: str, view: str) -> None:
     assert normalize(raw).text == view and normalize(view).text == view
+
+
+def test_verb_forms_are_hazms_one_word_imperfectives() -> None:
+    import re
+
+    from hazm import Lemmatizer
+
+    from persnews.normalization import verb_forms
+
+    one_word = re.compile(r"ن?می" + ZWNJ + r"[\u0600-\u06ff]+")
+    ours = {v for v in verb_forms() if one_word.fullmatch(v)}
+    hazms = {v for v in Lemmatizer(joined_verb_parts=False).verbs if one_word.fullmatch(v)}
+    assert ours <= hazms and len(ours) > 0.99 * len(hazms)
+    assert "می" + ZWNJ + "م" not in ours  # hazm's empty-stem line makes «میم» a verb; not here

@@ -67,3 +67,23 @@ def test_windows_cover_every_word_within_budget(lengths: list[list[int]], budget
         covered.update(range(w.start, w.end))
     assert covered == set(range(len(flat)))
     merge_windows(result, [list(range(w.start, w.end)) for w in result], len(flat))
+
+
+def test_sentence_rule_is_hazms() -> None:
+    from hazm import SentenceTokenizer
+
+    from persnews.segmentation import SENTENCE_END
+
+    assert SENTENCE_END.pattern == SentenceTokenizer().pattern.pattern
+
+
+def test_extraction_does_not_import_hazm() -> None:
+    """hazm loads scikit-learn and NLTK (~180 MB); extraction reads only its verb lexicon, by path."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from persnews.pipeline import load; from persnews.normalization import normalize; "
+            "from persnews.segmentation import sentences; sentences(normalize('او میگوید. شهردار آمد')); "
+            "print('hazm' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert result.stdout.strip() == "False", result.stderr
