@@ -76,14 +76,15 @@ class CRF(nn.Module):
             best, index = (score.unsqueeze(2) + transitions).max(dim=1)
             history.append(index)
             score = torch.where(mask[:, t].unsqueeze(1), best + emissions[:, t], score)
-        score = score + self.end
+        last = (score + self.end).argmax(dim=1).tolist()
         lengths = mask.sum(dim=1).tolist()
+        # the backtrace is a Python loop: read plain arrays, not one tensor element at a time
+        pointers = torch.stack(history, dim=1).cpu().numpy() if history else None
         paths = []
-        for row, length in enumerate(lengths):
-            tag = int(score[row].argmax())
+        for row, (length, tag) in enumerate(zip(lengths, last)):
             path = [tag]
             for t in range(length - 1, 0, -1):
-                tag = int(history[t - 1][row, tag])
+                tag = int(pointers[row, t - 1, tag])
                 path.append(tag)
             paths.append(path[::-1])
         return paths

@@ -157,7 +157,9 @@ class Tagger:
                                      "train one from it with `persnews train --base-model`")
             model = PersnewsTagger(config)
             state = load_file(directory / "model.safetensors")
-            missing, unexpected = model.load_state_dict({k: v.float() for k, v in state.items()}, strict=False)
+            # float16 on disk; load_state_dict copies into the float32 parameters tensor by tensor, so no
+            # second float32 copy of the whole model is ever held
+            missing, unexpected = model.load_state_dict(state, strict=False)
             if missing or unexpected:
                 raise ModelLoadError(f"{directory}: weights do not fit the config (missing {missing[:3]}, "
                                      f"unexpected {unexpected[:3]})")
