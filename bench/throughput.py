@@ -5,7 +5,7 @@ from ``../shared/corpora/news-raw`` (never copied here), once with the shipped
 model and once with a ParsBERT-base-shaped tagger (12 layers, hidden 768,
 random weights, same tokenizer) so users see the trade-off.
 
-    python bench/throughput.py [--articles 200] [--batch-size 32] [--quantize] [--model PATH]
+    python bench/throughput.py [--articles 200] [--batch-size 32] [--fp32] [--model PATH]
     python bench/throughput.py --base-shaped      # the 12x768 comparison
 
 Each run is one process so that peak RSS is the run's own.
@@ -66,13 +66,13 @@ def main() -> None:
     parser.add_argument("--model", default=str(DEFAULT_MODEL))
     parser.add_argument("--articles", type=int, default=200)
     parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--quantize", action="store_true", help="int8 dynamic quantisation of linear layers")
+    parser.add_argument("--fp32", action="store_true", help="float32 weights (default: int8 linear layers)")
     parser.add_argument("--base-shaped", action="store_true", help="12-layer 768-wide random tagger instead")
     args = parser.parse_args()
     texts = articles(args.articles)
     with tempfile.TemporaryDirectory() as scratch:
         model = base_shaped_model(Path(args.model), Path(scratch) / "base") if args.base_shaped else args.model
-        extractor = load(model, quantize=args.quantize)
+        extractor = load(model, quantize=False if args.fp32 else None)
         extractor.extract_many(texts[:4])  # warm-up: first-call allocations, lazy imports
         started = time.perf_counter()
         documents = extractor.extract_many(texts, batch_size=args.batch_size)
@@ -81,7 +81,7 @@ def main() -> None:
     sub_tokens = sum(len(tokenizer(t, add_special_tokens=False)["input_ids"]) for t in texts)
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     result = {"model": "ParsBERT-base-shaped (12x768, random)" if args.base_shaped else str(model),
-              "quantized": args.quantize, "articles": len(texts),
+              "quantized": extractor.tagger.quantized, "articles": len(texts),
               "mean_chars": round(sum(map(len, texts)) / len(texts)), "seconds": round(seconds, 2),
               "articles_per_s": round(len(texts) / seconds, 2), "sub_tokens_per_s": round(sub_tokens / seconds),
               "entities": sum(len(d.entities) for d in documents), "peak_rss_mib": round(peak_mib),

@@ -85,10 +85,14 @@ class Extractor:
         return documents
 
 
-def load(name: str | os.PathLike | None = None, *, device: str | None = None, quantize: bool = False,
+def load(name: str | os.PathLike | None = None, *, device: str | None = None, quantize: bool | None = None,
          convention: str | None = None) -> Extractor:
-    """Load a model folder or hub id (default: the shipped model) once, for many calls. ``convention``
-    tags as one of the corpora the model was trained on does (``"peyma"``) instead of by our guidelines."""
+    """Load a model folder or hub id (default: the shipped model) once, for many calls.
+
+    On CPU the linear layers run in int8 unless ``quantize=False`` (see
+    :meth:`Tagger.load`); ``convention`` tags as one of the corpora the model
+    was trained on does (``"peyma"``) instead of by this project's guidelines.
+    """
     directory = resolve_model_dir(DEFAULT_MODEL if name is None else name)
     if name is None and not directory.is_dir():
         raise ModelLoadError(f"the default model is missing from {DEFAULT_MODEL}; reinstall persnews from a full clone")

@@ -140,13 +140,18 @@ class Tagger:
         known = self.model.config.conventions
         if name is not None and name not in known:
             raise ConventionError(f"convention {name!r} is not one this model was trained on "
-                             f"({', '.join(known) if known else 'it has none'})")
+                                  f"({', '.join(known) if known else 'it has none'})")
         self._convention = name if name is not None else (known[0] if known else None)
 
     @classmethod
-    def load(cls, name: str | os.PathLike, device: str | None = None, quantize: bool = False,
+    def load(cls, name: str | os.PathLike, device: str | None = None, quantize: bool | None = None,
              convention: str | None = None) -> Tagger:
-        """Load a persnews model folder or hub id; ``quantize`` applies int8 dynamic quantisation (CPU)."""
+        """Load a persnews model folder or hub id, on ``device`` (default: CUDA when there is one).
+
+        ``quantize`` applies int8 dynamic quantisation to the linear layers. By
+        default it does so on CPU, where it is a third faster at the same
+        accuracy (the model card has both); ``False`` keeps float32.
+        """
         directory = resolve_model_dir(name)
         if not (directory / "model.safetensors").is_file():
             raise ModelLoadError(f"{directory} has no model.safetensors (persnews loads safetensors weights only)")
@@ -167,11 +172,20 @@ class Tagger:
             featurizer = load_featurizer(directory, config)
         except (OSError, ValueError, KeyError) as error:
             raise ModelLoadError(f"could not load the model in {directory}: {error}") from error
+        device = device or ("cuda" if torch.cuda.is_available() and not quantize else "cpu")
+        if quantize is None:
+            quantize = torch.device(device).type == "cpu"
         if quantize:
+            if torch.device(device).type != "cpu":
+                raise ModelLoadError(f"int8 dynamic quantisation runs on CPU only; load on {device} with quantize=False")
             # in place: a copy would hold a second fp32 model at the peak
             model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
-        device = device or ("cuda" if torch.cuda.is_available() and not quantize else "cpu")
         return cls(model, tokenizer, featurizer, device, convention)
+
+    @property
+    def quantized(self) -> bool:
+        """Whether the linear layers run in int8 (see :meth:`load`)."""
+        return any(isinstance(m, torch.ao.nn.quantized.dynamic.Linear) for m in self.model.modules())
 
     def _window_inputs(self, document: int, sentences: Sequence[Sentence]) -> Iterator[_WindowInput]:
         words = [t.text for s in sentences for t in s.tokens]

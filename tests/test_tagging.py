@@ -84,3 +84,10 @@ def test_tagger_follows_our_convention_unless_told_otherwise(tmp_path: Path) -> 
         tagger.convention = "arman"
     with pytest.raises(ConventionError, match="has none"):
         Tagger.load(make_tiny_model(tmp_path / "plain"), convention="peyma")
+
+
+def test_cpu_runs_int8_unless_asked_for_float32(tiny_model: Path) -> None:
+    assert Tagger.load(tiny_model, device="cpu").quantized
+    assert not Tagger.load(tiny_model, device="cpu", quantize=False).quantized
+    with pytest.raises(ModelLoadError, match="CPU only"):
+        Tagger.load(tiny_model, device="cuda", quantize=True)

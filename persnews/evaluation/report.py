@@ -57,7 +57,7 @@ SOURCE_CONVENTION = "source"
 
 
 def evaluate(model: str | None, specs: Sequence[str], *, corpora: str | None = None, zwnj_stripped: bool = False,
-             batch_size: int = 32, quantize: bool = False, convention: str | None = None,
+             batch_size: int = 32, quantize: bool | None = None, convention: str | None = None,
              output: str | Path | None = None) -> dict[str, Any]:
     """Evaluate a model folder (default: the shipped model) on each source; optionally write JSON."""
     from ..pipeline import load
@@ -66,7 +66,7 @@ def evaluate(model: str | None, specs: Sequence[str], *, corpora: str | None = N
     tagger = extractor.tagger
     if convention not in (None, SOURCE_CONVENTION):
         tagger.convention = convention  # an unknown name fails here, before any source is read
-    report: dict[str, Any] = {"model": model or "default", "zwnj_stripped": zwnj_stripped, "quantized": quantize,
+    report: dict[str, Any] = {"model": model or "default", "zwnj_stripped": zwnj_stripped, "quantized": tagger.quantized,
                               "sources": {}}
     for spec in specs:
         source = parse_source(spec)

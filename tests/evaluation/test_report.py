@@ -22,7 +22,7 @@ def test_evaluate_writes_a_report(tiny_model: Path, tmp_path: Path) -> None:
     gold.write_text(Document.from_dict({"id": "g1", "text": "علی رضایی در تهران گفت", "entities": [
         {"start": 0, "end": 9, "label": "PER"}, {"start": 13, "end": 18, "label": "LOC"}]}).to_json() + "\n",
                     encoding="utf-8")
-    report = evaluate(str(tiny_model), [str(gold)], zwnj_stripped=True, quantize=True, output=tmp_path / "r.json")
+    report = evaluate(str(tiny_model), [str(gold)], zwnj_stripped=True, output=tmp_path / "r.json")
     scores = report["sources"][str(gold)]
     assert scores["documents"] == 1 and set(scores["spans"]) == {"PER", "ROLE", "ORG", "LOC", "micro"}
     assert (tmp_path / "r.json").is_file() and "micro" in format_report(report) and report["quantized"]
@@ -35,3 +35,9 @@ def test_invalid_release_is_refused(tiny_model: Path, tmp_path: Path) -> None:
                                         encoding="utf-8")
     with pytest.raises(DataFormatError):
         evaluate(str(tiny_model), [f"{release}:test"])
+
+
+def test_evaluate_can_keep_float32(tiny_model: Path, tmp_path: Path) -> None:
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text('{"id": "g", "text": "علی رضایی گفت", "entities": []}\n', encoding="utf-8")
+    assert not evaluate(str(tiny_model), [str(gold)], quantize=False)["quantized"]
