@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Sequence
@@ -178,8 +179,12 @@ class Tagger:
         if quantize:
             if torch.device(device).type != "cpu":
                 raise ModelLoadError(f"int8 dynamic quantisation runs on CPU only; load on {device} with quantize=False")
-            # in place: a copy would hold a second fp32 model at the peak
-            model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
+            with warnings.catch_warnings():  # torch deprecates torch.ao for torchao; 2.13 still runs it, and
+                # a user should not see torch's notice on every load of the default model
+                warnings.filterwarnings("ignore", message=r"torch\.(ao\.quantization is|quantize_per_tensor)")
+                # in place: a copy would hold a second fp32 model at the peak
+                model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8,
+                                                               inplace=True)
         return cls(model, tokenizer, featurizer, device, convention)
 
     @property

@@ -91,3 +91,12 @@ def test_cpu_runs_int8_unless_asked_for_float32(tiny_model: Path) -> None:
     assert not Tagger.load(tiny_model, device="cpu", quantize=False).quantized
     with pytest.raises(ModelLoadError, match="CPU only"):
         Tagger.load(tiny_model, device="cuda", quantize=True)
+
+
+def test_int8_loading_is_quiet(tiny_model: Path) -> None:
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        Tagger.load(tiny_model, device="cpu")
+    assert not [w for w in caught if "quantiz" in str(w.message)]
