@@ -142,14 +142,17 @@ def test_training_on_two_conventions_conditions_the_tagger(tmp_path: Path) -> No
         (corpora / "peyma" / f"{split}.txt").write_text("علی|B_PER\nرضایی|I_PER\nمعاون|O\nفنی|O\nگفت|O\n\n",
                                                         encoding="utf-8")
     output = tmp_path / "model"
-    metrics = main(["--output_dir", str(output), "--from_scratch", "true", "--tokenizer", str(tmp_path / "tok"),
-                    "--layers", "1", "--hidden", "32", "--heads", "2", "--max_window", "64",
-                    "--affix_buckets", "101", "--affix_dim", "8", "--context_buckets", "211",
-                    "--corpora", str(corpora), "--train", f"{tmp_path}/release/train.jsonl", "peyma:train",
-                    "--dev", f"{tmp_path}/release/dev.jsonl", "peyma:dev", "--num_train_epochs", "2",
-                    "--per_device_train_batch_size", "4", "--seed", "0", "--disable_tqdm", "true"])
+    arguments = ["--from_scratch", "true", "--tokenizer", str(tmp_path / "tok"),
+                 "--layers", "1", "--hidden", "32", "--heads", "2", "--max_window", "64",
+                 "--affix_buckets", "101", "--affix_dim", "8", "--context_buckets", "211",
+                 "--corpora", str(corpora), "--train", f"{tmp_path}/release/train.jsonl", "peyma:train",
+                 "--dev", f"{tmp_path}/release/dev.jsonl", "peyma:dev", "--num_train_epochs", "2",
+                 "--per_device_train_batch_size", "4", "--seed", "0", "--disable_tqdm", "true"]
+    metrics = main(["--output_dir", str(output), *arguments])
     assert json.loads((output / "config.json").read_text())["conventions"] == ["persnews", "peyma"]
     assert "eval_f1_peyma:dev" in metrics
     report = evaluate(str(output), ["peyma:dev", f"{tmp_path}/release/dev.jsonl"], corpora=str(corpora),
                       convention="source")
     assert [s["convention"] for s in report["sources"].values()] == ["peyma", "persnews"]
+    main(["--output_dir", str(tmp_path / "plain"), "--conventions", "false", *arguments])
+    assert json.loads((tmp_path / "plain" / "config.json").read_text())["conventions"] == []
