@@ -144,6 +144,11 @@ class Tagger:
                                   f"({', '.join(known) if known else 'it has none'})")
         self._convention = name if name is not None else (known[0] if known else None)
 
+    def follow(self, convention: str) -> None:
+        """Tag in ``convention`` when the model was trained on it, else in its default: how a source is
+        scored in its own convention by a model that may never have seen it."""
+        self.convention = convention if convention in self.model.config.conventions else None
+
     @classmethod
     def load(cls, name: str | os.PathLike, device: str | None = None, quantize: bool | None = None,
              convention: str | None = None) -> Tagger:

@@ -175,7 +175,7 @@ def evaluate_tagger(tagger: Tagger, dev_sets: Sequence[tuple[Source, list[Docume
     metrics: dict[str, float] = {}
     pooled: dict[str, Counter] = {}
     for source, gold in dev_sets:
-        tagger.convention = source.convention if source.convention in tagger.model.config.conventions else None
+        tagger.follow(source.convention)
         predicted = predict_documents(tagger, gold)
         counts = span_counts(gold, predicted, source.labels)
         metrics[f"f1_{source.spec}"] = scores_from_counts(counts)["micro"]["f1"]

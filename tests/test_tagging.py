@@ -80,6 +80,10 @@ def test_tagger_follows_our_convention_unless_told_otherwise(tmp_path: Path) -> 
     assert tagger.tag([sentences(normalize(text))], [text])[0] is not None
     tagger.convention = None  # back to the model's default
     assert tagger.convention == "persnews"
+    tagger.follow("peyma")
+    assert tagger.convention == "peyma"
+    tagger.follow("arman")  # never trained on: the default
+    assert tagger.convention == "persnews"
     with pytest.raises(ConventionError, match="arman"):
         tagger.convention = "arman"
     with pytest.raises(ConventionError, match="has none"):

@@ -35,7 +35,6 @@ from .validation import check_release
 CORPUS_LABELS = ("PER", "ORG", "LOC")
 PROJECT_CONVENTION = "persnews"
 """The annotation convention of our guidelines: releases, stand-off layers and ``.jsonl`` files follow it."""
-CONVENTIONS = (PROJECT_CONVENTION, *CORPORA)
 
 
 @dataclass(frozen=True)
@@ -52,7 +51,7 @@ class Source:
 
     @property
     def convention(self) -> str:
-        """Whose span conventions the gold follows: a corpus's own, or this project's (see CONVENTIONS)."""
+        """Whose span conventions the gold follows: a corpus's own (its name), or ``PROJECT_CONVENTION``."""
         return self.name if self.kind == "corpus" else PROJECT_CONVENTION
 
 

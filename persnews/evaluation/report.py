@@ -73,9 +73,8 @@ def evaluate(model: str | None, specs: Sequence[str], *, corpora: str | None = N
         gold = load_source(source, corpora)
         if zwnj_stripped:
             gold = [strip_zwnj(d) for d in gold]
-        if convention == SOURCE_CONVENTION:  # a model that never saw the source's convention uses its default
-            known = tagger.model.config.conventions
-            tagger.convention = source.convention if source.convention in known else None
+        if convention == SOURCE_CONVENTION:
+            tagger.follow(source.convention)
         report["sources"][spec] = {"convention": tagger.convention,
                                    **evaluate_source(extractor, source, gold, batch_size)}
     if output:
