@@ -125,12 +125,18 @@ def _packed_sequences(word_corpus: Path, tokenizer: "PreTrainedTokenizerFast", l
 
 
 def pretrain_mlm(word_corpus: Path, tokenizer_dir: Path, output_dir: Path, *, minutes: float = 60.0,
-                 layers: int = 4, hidden: int = 256, heads: int = 4, length: int = 128, batch_size: int = 64,
-                 learning_rate: float = 5e-4, mask_probability: float = 0.15, seed: int = 0) -> dict[str, float]:
+                 layers: int = 4, hidden: int = 256, heads: int = 4, length: int = 256, batch_size: int = 32,
+                 learning_rate: float = 5e-4, warmup_steps: int = 500, mask_probability: float = 0.15,
+                 seed: int = 0) -> dict[str, float]:
     """Masked-LM pretraining of the compact encoder for a time budget; resumable, checkpointed as it goes.
 
     Only the masked positions go through the vocabulary head: at this size
     the head over every position costs more than the encoder itself.
+    Sequences are as long as the tagger's windows (256), so every position
+    embedding the tagger uses is trained; the learning rate warms up
+    linearly over ``warmup_steps`` (a post-LN BERT from random weights
+    diverges or stalls without it) and then stays constant, which suits a
+    run that is stopped and resumed by the clock.
     Returns the last logged loss and the steps done.
     """
     import time
@@ -138,6 +144,8 @@ def pretrain_mlm(word_corpus: Path, tokenizer_dir: Path, output_dir: Path, *, mi
     import torch
     from transformers import AutoTokenizer, BertConfig, BertForMaskedLM
 
+    if length > 256:
+        raise ValueError(f"sequences of {length} sub-tokens are longer than the tagger's 256 positions")
     torch.manual_seed(seed)
     tokenizer = AutoTokenizer.from_pretrained(tokenizer_dir)
     state_file = output_dir / "pretraining.json"
@@ -149,6 +157,8 @@ def pretrain_mlm(word_corpus: Path, tokenizer_dir: Path, output_dir: Path, *, mi
                             num_attention_heads=heads, intermediate_size=4 * hidden, max_position_embeddings=256)
         model, progress = BertForMaskedLM(config), {"steps": 0}
     optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate, weight_decay=0.01)
+    warmup = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda _: min(1.0, (progress["steps"] + 1) / max(1, warmup_steps)))
     special = torch.tensor([tokenizer.cls_token_id, tokenizer.sep_token_id, tokenizer.pad_token_id])
     sequences = _packed_sequences(word_corpus, tokenizer, length)
     for _ in range(progress["steps"] * batch_size):  # resume where the corpus was left
@@ -171,10 +181,13 @@ def pretrain_mlm(word_corpus: Path, tokenizer_dir: Path, output_dir: Path, *, mi
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimizer.step()
         optimizer.zero_grad()
-        losses.append(float(loss))
+        losses.append(loss.item())
         progress["steps"] += 1
+        warmup.step()
         if progress["steps"] % 100 == 0:
-            logger.info("step %d loss %.3f", progress["steps"], sum(losses[-100:]) / len(losses[-100:]))
+            logger.info("step %d loss %.3f (%.0f sub-tokens/s)", progress["steps"],
+                        sum(losses[-100:]) / len(losses[-100:]),
+                        len(losses) * batch_size * length / (time.time() - started))
         if time.time() - last_save > 600:
             _save_mlm(model, tokenizer, output_dir, progress, losses)
             last_save = time.time()
