@@ -46,6 +46,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -242,18 +243,27 @@ class SentenceCues:
     def _label(self, index: int) -> str:
         return self.entities[index].label
 
+    @cached_property
+    def _bounds(self) -> tuple[list[int], list[int]]:
+        """Word starts and ends, both ascending (words are in text order and do not overlap), for bisection:
+        the word lookups below run for every candidate pair, so they must not scan the sentence."""
+        return [w.start for w in self.words], [w.end for w in self.words]
+
     def words_between(self, start: int, end: int) -> tuple[str, ...]:
         """The words (comparison form) between two original offsets, honorifics and quote marks left out."""
-        return tuple(w.text for w in self.words
-                     if w.start >= start and w.end <= end and w.text not in _HONORIFICS and w.text not in _QUOTES)
+        starts, ends = self._bounds
+        return tuple(w.text for w in self.words[bisect_left(starts, start):bisect_right(ends, end)]
+                     if w.text not in _HONORIFICS and w.text not in _QUOTES)
 
     def words_before(self, offset: int, n: int) -> tuple[str, ...]:
         """The last ``n`` words of the sentence that end before ``offset``."""
-        return tuple(w.text for w in self.words if w.end <= offset)[-n:] if n else ()
+        last = bisect_right(self._bounds[1], offset)
+        return tuple(w.text for w in self.words[max(0, last - n):last]) if n else ()
 
     def words_after(self, offset: int, n: int) -> tuple[str, ...]:
         """The first ``n`` words of the sentence that start at or after ``offset``."""
-        return tuple(w.text for w in self.words if w.start >= offset)[:n]
+        first = bisect_left(self._bounds[0], offset)
+        return tuple(w.text for w in self.words[first:first + n])
 
     def _gap(self, left: int, right: int) -> tuple[str, ...]:
         return self.words_between(self.entities[left].end, self.entities[right].start)
@@ -477,7 +487,18 @@ class SentenceCues:
                 and all(w.isalpha() and w not in _FUNCTION_WORDS and w not in _NOT_MODIFIERS for w in middle))
 
     def cues(self, person: int, group: Sequence[int]) -> frozenset[str]:
-        """Which holder cues link ``person`` to the role chain ``group``."""
+        """Which holder cues link ``person`` to the role chain ``group`` (remembered: the holder rules ask
+        again for every other person and chain of the sentence)."""
+        key = (person, tuple(group))
+        if key not in self._cues:
+            self._cues[key] = self._read_cues(person, group)
+        return self._cues[key]
+
+    @cached_property
+    def _cues(self) -> dict[tuple[int, tuple[int, ...]], frozenset[str]]:
+        return {}
+
+    def _read_cues(self, person: int, group: Sequence[int]) -> frozenset[str]:
         first = group[0]
         start, end = self.entities[first].start, self.group_end(group)
         person_start, person_end = self.entities[person].start, self.entities[person].end

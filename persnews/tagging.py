@@ -65,8 +65,9 @@ def load_featurizer(directory: Path, config: PersnewsConfig) -> WordFeaturizer |
 def word_pieces(tokenizer: PreTrainedTokenizerFast, words: Sequence[str], budget: int) -> list[list[int]]:
     """Sub-token ids of each word (an empty result becomes [UNK]; a word longer than ``budget`` is cut)."""
     unique = list(dict.fromkeys(words))  # news repeats its words: tokenize each once
-    encoded = tokenizer(unique, add_special_tokens=False)["input_ids"] if unique else []
-    pieces = {word: (ids or [tokenizer.unk_token_id])[:budget] for word, ids in zip(unique, encoded)}
+    # The Rust tokenizer directly: the transformers wrapper would build a Python encoding object per word.
+    encoded = tokenizer.backend_tokenizer.encode_batch(unique, add_special_tokens=False) if unique else []
+    pieces = {word: (e.ids or [tokenizer.unk_token_id])[:budget] for word, e in zip(unique, encoded)}
     return [pieces[word] for word in words]
 
 
