@@ -10,6 +10,7 @@ produces an ``I-`` without its ``B-``.
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -67,35 +68,52 @@ class CRF(nn.Module):
         total = self._forward(emissions, mask, None)
         return (total - gold).mean()
 
+    def _numpy_scores(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        start, transitions = self._scores()
+        return start.detach().cpu().double().numpy(), transitions.detach().cpu().double().numpy(), \
+            self.end.detach().cpu().double().numpy()
+
+    # Inference runs in numpy: the per-word loops below are a few hundred tiny operations per batch,
+    # where torch's per-call overhead costs more than the arithmetic.
+
     def decode(self, emissions: torch.Tensor, mask: torch.Tensor) -> list[list[int]]:
         """Viterbi: the best legal tag sequence of each row, as long as its mask."""
-        start, transitions = self._scores()
+        start, transitions, end = self._numpy_scores()
+        emissions, mask = emissions.detach().cpu().double().numpy(), mask.cpu().numpy()
+        rows = np.arange(len(emissions))
         score = start + emissions[:, 0]
         history = []
-        for t in range(1, emissions.size(1)):
-            best, index = (score.unsqueeze(2) + transitions).max(dim=1)
+        for t in range(1, emissions.shape[1]):
+            candidates = score[:, :, None] + transitions
+            index = candidates.argmax(axis=1)
             history.append(index)
-            score = torch.where(mask[:, t].unsqueeze(1), best + emissions[:, t], score)
-        last = (score + self.end).argmax(dim=1).tolist()
-        lengths = mask.sum(dim=1).tolist()
-        # the backtrace is a Python loop: read plain arrays, not one tensor element at a time
-        pointers = torch.stack(history, dim=1).cpu().numpy() if history else None
-        paths = []
-        for row, (length, tag) in enumerate(zip(lengths, last)):
-            path = [tag]
-            for t in range(length - 1, 0, -1):
-                tag = int(pointers[row, t - 1, tag])
-                path.append(tag)
-            paths.append(path[::-1])
-        return paths
+            best = np.take_along_axis(candidates, index[:, None, :], axis=1)[:, 0]
+            score = np.where(mask[:, t, None], best + emissions[:, t], score)
+        tags = (score + end).argmax(axis=1)
+        lengths = mask.sum(axis=1)
+        paths = [[int(tag)] for tag in tags]
+        for t in range(emissions.shape[1] - 1, 0, -1):
+            tags = np.where(t < lengths, history[t - 1][rows, tags], tags)
+            for row in np.flatnonzero(t < lengths):
+                paths[row].append(int(tags[row]))
+        return [path[::-1] for path in paths]
 
     def marginals(self, emissions: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         """P(tag at word | sentence) by forward-backward; confidence of each predicted tag."""
-        _, transitions = self._scores()
-        alphas = self._alphas(emissions, mask)
-        betas = [self.end.expand_as(alphas[-1])]
-        for t in range(emissions.size(1) - 1, 0, -1):
-            step = torch.logsumexp(transitions + (emissions[:, t] + betas[0]).unsqueeze(1), dim=2)
-            betas.insert(0, torch.where(mask[:, t].unsqueeze(1), step, betas[0]))
-        log_z = torch.logsumexp(alphas[-1] + self.end, dim=1, keepdim=True)
-        return torch.stack([(a + b - log_z).exp() for a, b in zip(alphas, betas)], dim=1)
+        start, transitions, end = self._numpy_scores()
+        emissions, mask = emissions.detach().cpu().double().numpy(), mask.cpu().numpy()
+        alphas = [start + emissions[:, 0]]
+        for t in range(1, emissions.shape[1]):
+            step = _logsumexp(alphas[-1][:, :, None] + transitions + emissions[:, t, None, :], axis=1)
+            alphas.append(np.where(mask[:, t, None], step, alphas[-1]))
+        betas = [np.broadcast_to(end, alphas[-1].shape)]
+        for t in range(emissions.shape[1] - 1, 0, -1):
+            step = _logsumexp(transitions + (emissions[:, t] + betas[0])[:, None, :], axis=2)
+            betas.insert(0, np.where(mask[:, t, None], step, betas[0]))
+        log_z = _logsumexp(alphas[-1] + end, axis=1)[:, None]
+        return torch.from_numpy(np.exp(np.stack(alphas, axis=1) + np.stack(betas, axis=1) - log_z[:, None])).float()
+
+
+def _logsumexp(values: np.ndarray, axis: int) -> np.ndarray:
+    top = values.max(axis=axis, keepdims=True)
+    return np.squeeze(top, axis=axis) + np.log(np.exp(values - top).sum(axis=axis))

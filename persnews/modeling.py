@@ -166,7 +166,8 @@ class PersnewsTagger(BertPreTrainedModel):
         else:
             probabilities = emissions.softmax(-1)
             paths = [probabilities[row, : int(mask[row].sum())].argmax(-1).tolist() for row in range(len(mask))]
-        return [[(tag, float(probabilities[row, k, tag])) for k, tag in enumerate(path)]
+        probabilities = probabilities.cpu().numpy()  # read element by element below: numpy, not tensors
+        return [list(zip(path, probabilities[row, range(len(path)), path].tolist()))
                 for row, path in enumerate(paths)]
 
 
