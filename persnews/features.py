@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .normalization import ZWNJ, normalize_string
+from .normalization import ZWNJ, without_zwnj
 
 if TYPE_CHECKING:
     import torch
@@ -48,12 +48,15 @@ _SHAPES = [(re.compile(r"^\d+$"), "digits"), (re.compile(r"^[A-Za-z]+$"), "latin
 
 def word_key(word: str) -> str:
     """The form words are compared in: normalised, without ZWNJ, so «می‌شود» and «میشود» meet."""
-    return normalize_string(word).replace(ZWNJ, "")
+    return without_zwnj(word)
 
 
 def is_role_head(word: str) -> bool:
     """Whether a word is a title head, with or without its ezafe «ی» («سخنگوی», «معاون»)."""
-    key = word_key(word)
+    return _is_head_key(word_key(word))
+
+
+def _is_head_key(key: str) -> bool:
     return key in ROLE_HEADS or (key.endswith("ی") and key[:-1] in ROLE_HEADS)
 
 
@@ -61,7 +64,7 @@ def _word_features(key: str) -> list[str]:
     """The ``AFFIX_SLOTS`` feature strings of a word key."""
     shape = next((name for pattern, name in _SHAPES if pattern.match(key)), "mixed")
     features = [f"p{n}:{key[:n]}" for n in (1, 2, 3)] + [f"s{n}:{key[-n:]}" for n in (1, 2, 3)]
-    return features + [f"shape:{shape}", f"len:{min(len(key), 12)}", f"head:{is_role_head(key)}", f"w:{key}"]
+    return features + [f"shape:{shape}", f"len:{min(len(key), 12)}", f"head:{_is_head_key(key)}", f"w:{key}"]
 
 
 def _crc(feature: str) -> int:

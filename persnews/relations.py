@@ -57,7 +57,7 @@ from safetensors.torch import load_file, save_file
 
 from .document import INSTITUTION_LABELS, Document, Entity, Relation
 from .errors import ModelLoadError, TrainingError
-from .normalization import ZWNJ, normalize, normalize_string
+from .normalization import normalize, normalize_string, without_zwnj
 from .segmentation import Sentence, sentences as split_sentences
 
 
@@ -69,7 +69,7 @@ def compact(text: str) -> str:
     >>> compact("علي رضا") == compact("علی‌رضا")
     True
     """
-    return normalize_string(text).replace(ZWNJ, "").replace(" ", "")
+    return without_zwnj(text).replace(" ", "")
 
 
 _WORD_BREAKS = re.compile(r"[\s،,؛;:()\[\]«»\"\-–—]+")

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from persnews.normalization import ZWNJ, normalize
+from persnews.normalization import ZWNJ, normalize, normalize_string, without_zwnj
 
 PERSIAN = "آابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهیيكىةۀ۰۱۲۳۴۵۶۷۸۹٠١٢"
 ODD = "\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u200b\ufeff\u0640\u064b\u064e\u0651\u00a0\u2009\t\r\n \x00\x07\x1b"
@@ -106,3 +106,19 @@ def test_verb_forms_are_hazms_one_word_imperfectives() -> None:
     hazms = {v for v in Lemmatizer(joined_verb_parts=False).verbs if one_word.fullmatch(v)}
     assert ours <= hazms and len(ours) > 0.99 * len(hazms)
     assert "می" + ZWNJ + "م" not in ours  # hazm's empty-stem line makes «میم» a verb; not here
+
+
+words = st.lists(st.sampled_from(list(PERSIAN + "\u200c\u200d\u200e\u200b\ufeff\u0640\u064b\u0651ها" + "a1.؟ﻻ")),
+                 min_size=1, max_size=20).map("".join)
+
+
+@given(texts | words)
+@settings(max_examples=400)
+def test_without_zwnj_is_the_view_without_zwnj(raw: str) -> None:
+    # its shortcut for single words must give exactly what the full view gives (model features hash it)
+    assert without_zwnj(raw) == normalize_string(raw).replace(ZWNJ, "")
+
+
+@pytest.mark.parametrize("word", ["ميشود", "می‌شود", "شنبهها", "كتاب‌ها", "‌رئيس‌‌", "سلام ها"])
+def test_without_zwnj_of_words(word: str) -> None:
+    assert without_zwnj(word) == normalize_string(word).replace(ZWNJ, "") and ZWNJ not in without_zwnj(word)
