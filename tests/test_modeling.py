@@ -4,7 +4,7 @@ import torch
 
 from helpers import tiny_config
 from persnews.features import CONTEXT_SLOTS
-from persnews.modeling import PersnewsTagger, conjoined
+from persnews.modeling import PersnewsTagger, bag_sum, conjoined
 
 
 def _inputs(batch: int = 2, length: int = 6) -> dict[str, torch.Tensor]:
@@ -46,3 +46,17 @@ def test_without_conventions_the_ids_are_ignored() -> None:
     inputs = {k: v for k, v in _inputs().items() if k != "context_ids"}
     with torch.no_grad():
         assert torch.equal(model(**inputs).logits, model(**inputs, convention_ids=torch.tensor([3, 4])).logits)
+
+
+def test_bag_sum_matches_padding_idx_in_value_and_gradient() -> None:
+    torch.manual_seed(0)
+    bag = torch.nn.EmbeddingBag(50, 3, mode="sum", padding_idx=0)
+    ids = torch.tensor([[4, 0, 7], [0, 0, 0], [9, 9, 1]])
+    expected = bag(ids)
+    expected.pow(2).sum().backward()
+    reference = bag.weight.grad.clone()
+    bag.weight.grad = None
+    found = bag_sum(bag, ids)
+    found.pow(2).sum().backward()
+    assert torch.allclose(found, expected) and torch.allclose(bag.weight.grad, reference)
+    assert not bag.weight.grad[0].any()  # padding gets no update
