@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from persnews.normalization import ZWNJ, normalize, normalize_string, without_zwnj
+from persnews.normalization import ZWNJ, _classify_cached, _map_dropping, _map_each, normalize, normalize_string, without_zwnj
 
 PERSIAN = "آابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهیيكىةۀ۰۱۲۳۴۵۶۷۸۹٠١٢"
 ODD = "\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u200b\ufeff\u0640\u064b\u064e\u0651\u00a0\u2009\t\r\n \x00\x07\x1b"
@@ -122,3 +122,12 @@ def test_without_zwnj_is_the_view_without_zwnj(raw: str) -> None:
 @pytest.mark.parametrize("word", ["ميشود", "می‌شود", "شنبهها", "كتاب‌ها", "‌رئيس‌‌", "سلام ها"])
 def test_without_zwnj_of_words(word: str) -> None:
     assert without_zwnj(word) == normalize_string(word).replace(ZWNJ, "") and ZWNJ not in without_zwnj(word)
+
+
+@given(texts)
+@settings(max_examples=300)
+def test_dropping_map_equals_the_character_loop(raw: str) -> None:
+    # the shortcut for texts whose characters map to at most one character must give the loop's offsets
+    mapped = {ch: _classify_cached(ch) for ch in set(raw)}
+    if all(new is None or len(new) <= 1 for new in mapped.values()):
+        assert _map_dropping(raw, mapped) == _map_each(raw)
