@@ -45,9 +45,13 @@ class Sentence:
 def tokenize(view: NormalizedText, start: int = 0, end: int | None = None) -> list[Token]:
     """The words of ``view.text[start:end]``, with original offsets."""
     tokens = []
+    starts, ends = view.starts, view.ends
     for match in _WORD.finditer(view.text, start, len(view.text) if end is None else end):
-        a, b = view.to_original(*match.span())
-        tokens.append(Token(match.group(), a, b))
+        a, b = match.span()
+        if starts[a] < ends[a] and starts[b - 1] < ends[b - 1]:  # no inserted ZWNJ at an edge: the usual case
+            tokens.append(Token(match.group(), starts[a], ends[b - 1]))
+        else:
+            tokens.append(Token(match.group(), *view.to_original(a, b)))
     return tokens
 
 

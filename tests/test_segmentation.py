@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from persnews.normalization import normalize
-from persnews.segmentation import Window, merge_windows, sentences, tokenize, windows
+from persnews.segmentation import _WORD, Window, merge_windows, sentences, tokenize, windows
 
 
 def test_sentences_split_on_end_marks_and_lines() -> None:
@@ -87,3 +87,14 @@ def test_extraction_does_not_import_hazm() -> None:
             "print('hazm' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert result.stdout.strip() == "False", result.stderr
+
+
+
+@given(st.lists(st.sampled_from(["می", "ها", "کتاب", "شد", " ", "  ", "\u200c", "\u200f", "\u064b", "ي", "۱۲", ".", "\n",
+                                 "ﻻ", "ـ"]), max_size=40).map("".join))
+@settings(max_examples=300)
+def test_token_offsets_are_the_views_own_mapping(raw: str) -> None:
+    # tokenize maps most words without calling to_original; it must agree with it everywhere
+    view = normalize(raw)
+    expected = [(m.group(), *view.to_original(*m.span())) for m in _WORD.finditer(view.text)]
+    assert [(t.text, t.start, t.end) for t in tokenize(view)] == expected
