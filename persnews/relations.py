@@ -48,9 +48,9 @@ import math
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Mapping, NamedTuple, Sequence
 
 import torch
 from safetensors.torch import load_file, save_file
@@ -61,6 +61,7 @@ from .normalization import normalize, normalize_string, without_zwnj
 from .segmentation import Sentence, sentences as split_sentences
 
 
+@lru_cache(maxsize=100_000)
 def compact(text: str) -> str:
     """The comparison form of a word or name: normalised, without ZWNJ and spaces.
 
@@ -178,8 +179,7 @@ CUES = ("apposition", "title", "as_role", "adjacent", "title_separated", "predic
 "title_separated" across a colon), which go before "adjacent"."""
 
 
-@dataclass(frozen=True)
-class _Word:
+class _Word(NamedTuple):  # a tuple: sentences' words are built by the hundred thousand
     text: str
     start: int
     end: int
