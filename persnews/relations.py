@@ -217,6 +217,7 @@ class SentenceCues:
         self.sentence = sentence
         self.entities = entities
         self.members = tuple(members)
+        self._cues: dict[tuple[int, tuple[int, ...]], frozenset[str]] = {}
 
     @cached_property
     def words(self) -> tuple[_Word, ...]:
@@ -493,10 +494,6 @@ class SentenceCues:
         if key not in self._cues:
             self._cues[key] = self._read_cues(person, group)
         return self._cues[key]
-
-    @cached_property
-    def _cues(self) -> dict[tuple[int, tuple[int, ...]], frozenset[str]]:
-        return {}
 
     def _read_cues(self, person: int, group: Sequence[int]) -> frozenset[str]:
         first = group[0]
