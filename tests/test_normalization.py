@@ -4,7 +4,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from persnews.normalization import ZWNJ, _classify_cached, _map_dropping, _map_each, normalize, normalize_string, without_zwnj
+from persnews.normalization import (ZWNJ, _classify_cached, _map_dropping, _map_each, normalize, normalize_string,
+                                   without_zwnj)
 
 PERSIAN = "آابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهیيكىةۀ۰۱۲۳۴۵۶۷۸۹٠١٢"
 ODD = "\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u200b\ufeff\u0640\u064b\u064e\u0651\u00a0\u2009\t\r\n \x00\x07\x1b"
