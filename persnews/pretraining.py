@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 import logging
+import random
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator, TypeVar
 
 from .normalization import normalize
 from .segmentation import tokenize
@@ -21,6 +22,10 @@ if TYPE_CHECKING:  # heavy imports, needed only by the functions that use them
     from transformers import BertForMaskedLM, PreTrainedTokenizerFast
 
 logger = logging.getLogger(__name__)
+
+SHUFFLE_BUFFER = 4096
+"""MLM sequences drawn at random from this many upcoming ones (~4 MB of ids at 256 sub-tokens)."""
+_T = TypeVar("_T")
 
 def raw_paragraphs(root: Path) -> Iterator[str]:
     """Every unlabelled paragraph: news-raw articles (title, abstract, paragraphs) and raw-extra lines."""
@@ -124,6 +129,23 @@ def _packed_sequences(word_corpus: Path, tokenizer: "PreTrainedTokenizerFast", l
                     buffer = buffer[body:]
 
 
+def _shuffled(items: Iterable[_T], size: int, seed: int) -> Iterator[_T]:
+    """``items`` in a random order within a window of ``size``. The corpus runs source by source and topic by
+    topic: batches of neighbouring sequences made the loss follow the text, not the training. The fixed seed
+    gives a resumed run the same order to skip through."""
+    rng = random.Random(seed)
+    pool: list[_T] = []
+    for item in items:
+        if len(pool) < size:
+            pool.append(item)
+            continue
+        k = rng.randrange(size)
+        yield pool[k]
+        pool[k] = item
+    rng.shuffle(pool)
+    yield from pool
+
+
 def pretrain_mlm(word_corpus: Path, tokenizer_dir: Path, output_dir: Path, *, minutes: float = 60.0,
                  layers: int = 4, hidden: int = 256, heads: int = 4, length: int = 256, batch_size: int = 32,
                  learning_rate: float = 5e-4, warmup_steps: int = 500, mask_probability: float = 0.15,
@@ -160,7 +182,7 @@ def pretrain_mlm(word_corpus: Path, tokenizer_dir: Path, output_dir: Path, *, mi
     warmup = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda _: min(1.0, (progress["steps"] + 1) / max(1, warmup_steps)))
     special = torch.tensor([tokenizer.cls_token_id, tokenizer.sep_token_id, tokenizer.pad_token_id])
-    sequences = _packed_sequences(word_corpus, tokenizer, length)
+    sequences = _shuffled(_packed_sequences(word_corpus, tokenizer, length), SHUFFLE_BUFFER, seed)
     for _ in range(progress["steps"] * batch_size):  # resume where the corpus was left
         next(sequences)
     started = last_save = time.time()

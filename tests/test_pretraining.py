@@ -66,3 +66,12 @@ def test_tagger_starts_from_mlm_weights(corpus: Path, tmp_path: Path) -> None:
     model = build_model(arguments, AutoTokenizer.from_pretrained(tokenizer_dir))
     saved = load_file(str(tmp_path / "mlm" / "model.safetensors"))
     assert (model.bert.embeddings.word_embeddings.weight == saved["bert.embeddings.word_embeddings.weight"]).all()
+
+
+def test_shuffled_is_a_seeded_permutation() -> None:
+    from persnews.pretraining import _shuffled
+
+    first = list(_shuffled(range(100), 10, seed=3))
+    assert sorted(first) == list(range(100)) and first != list(range(100))
+    assert first == list(_shuffled(range(100), 10, seed=3)) != list(_shuffled(range(100), 10, seed=4))
+    assert all(value <= k + 10 for k, value in enumerate(first))  # drawn from a window of 10, not the stream
