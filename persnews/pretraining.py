@@ -191,6 +191,8 @@ def pretrain_mlm(word_corpus: Path, tokenizer_dir: Path, output_dir: Path, *, mi
     while time.time() - started < minutes * 60:
         ids = torch.tensor([next(sequences) for _ in range(batch_size)])
         masked = (torch.rand(ids.shape) < mask_probability) & ~torch.isin(ids, special)
+        if not masked.any():  # nothing to predict (tiny batches): the loss would be NaN and poison the weights
+            continue
         targets = ids[masked]
         inputs = ids.clone()
         roll = torch.rand(targets.shape)
