@@ -27,6 +27,7 @@ SHUFFLE_BUFFER = 4096
 """MLM sequences drawn at random from this many upcoming ones (~4 MB of ids at 256 sub-tokens)."""
 _T = TypeVar("_T")
 
+
 def raw_paragraphs(root: Path) -> Iterator[str]:
     """Every unlabelled paragraph: news-raw articles (title, abstract, paragraphs) and raw-extra lines."""
     for path in sorted((root / "news-raw").glob("*.json")):
