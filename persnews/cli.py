@@ -95,13 +95,18 @@ def build_parser() -> argparse.ArgumentParser:
                           "'source': each source in its own; default: this project's guidelines")
     evaluate.set_defaults(run=_evaluate)
 
-    pretrain = commands.add_parser("pretrain", help="vocabulary, word vectors and MLM weights from raw text")
-    pretrain.add_argument("step", choices=["corpus", "vocab", "vectors", "mlm"])
+    pretrain = commands.add_parser("pretrain", help="vocabulary, word vectors and MLM weights from raw text; "
+                                                    "e5: import the pretrained multilingual-e5-small encoder")
+    pretrain.add_argument("step", choices=["corpus", "vocab", "vectors", "mlm", "e5"])
     pretrain.add_argument("--corpora", help="third-party corpora folder (default ../shared/corpora)")
     pretrain.add_argument("--words", default="runs/words.txt", help="the normalised word corpus (step corpus writes it)")
     pretrain.add_argument("--output", required=True, help="output folder (or file, for step corpus)")
     pretrain.add_argument("--tokenizer", help="WordPiece folder (step mlm)")
     pretrain.add_argument("--minutes", type=float, default=60.0, help="time budget (step mlm)")
+    pretrain.add_argument("--full-vocab", action="store_true",
+                          help="step e5: keep all 250,002 pieces (else only those the corpora use)")
+    pretrain.add_argument("--min-count", type=int, default=1,
+                          help="step e5: keep a piece seen this often in the corpora (single characters always)")
     pretrain.set_defaults(run=_pretrain)
 
     add_data_commands(commands)
@@ -138,7 +143,12 @@ def _pretrain(args: argparse.Namespace) -> int:
     from .data.corpora import corpora_root
 
     output = Path(args.output)
-    if args.step == "corpus":
+    if args.step == "e5":
+        from .encoder_import import import_e5, persian_texts
+
+        texts = None if args.full_vocab else persian_texts(corpora_root(args.corpora))
+        print(import_e5(output, texts, min_count=args.min_count))
+    elif args.step == "corpus":
         print(f"{pretraining.write_word_corpus(corpora_root(args.corpora), output)} words")
     elif args.step == "vocab":
         print(f"vocabulary of {len(pretraining.train_wordpiece(Path(args.words), output))} written to {output}")

@@ -35,3 +35,7 @@ class ConventionError(PersnewsError, ValueError):
 
 class TrainingError(PersnewsError):
     """Training could not start or did not finish; the previous model is left untouched."""
+
+
+class EncoderImportError(PersnewsError):
+    """A pretrained encoder file is missing, truncated or not the format expected (the message names it)."""

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 import torch
-from safetensors.torch import load_file
 from transformers import AutoTokenizer, PreTrainedTokenizerFast
 
 from .document import Entity
@@ -25,6 +24,7 @@ from .errors import ConventionError, ModelLoadError
 from .features import WordFeaturizer
 from .modeling import PersnewsConfig, PersnewsTagger
 from .segmentation import Sentence, Token, Window, merge_windows, windows
+from .weights import load_weights
 
 logger = logging.getLogger(__name__)
 
@@ -168,8 +168,8 @@ class Tagger:
                 raise ModelLoadError(f"{directory} holds a {config.model_type!r} model, not a persnews tagger; "
                                      "train one from it with `persnews train --base-model`")
             model = PersnewsTagger(config)
-            state = load_file(directory / "model.safetensors")
-            # float16 on disk; load_state_dict copies into the float32 parameters tensor by tensor, so no
+            state = load_weights(directory / "model.safetensors")
+            # float16 (or int8 rows) on disk; load_state_dict copies into the float32 parameters tensor by tensor, so no
             # second float32 copy of the whole model is ever held
             missing, unexpected = model.load_state_dict(state, strict=False)
             if missing or unexpected:

@@ -27,7 +27,7 @@ from typing import Any, Sequence
 
 import torch
 from datasets import Dataset
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load_file
 from transformers import (AutoTokenizer, BertConfig, BertModel, EarlyStoppingCallback, HfArgumentParser, Trainer,
                           TrainingArguments)
 from transformers.trainer_utils import get_last_checkpoint
@@ -44,6 +44,7 @@ from .modeling import PersnewsConfig, PersnewsTagger
 from .normalization import normalize
 from .segmentation import sentences
 from .tagging import WORD_VOCABULARY, Tagger, document_windows, encode_words, load_featurizer, pad_batch
+from .weights import DTYPES, load_weights, save_weights
 
 logger = logging.getLogger(__name__)
 
@@ -86,12 +87,23 @@ class ModelArguments:
     context_lr_scale: float = field(default=1.0, metadata={
         "help": "learning rate of the context feature scores, as a multiple of --learning_rate (each "
                 "feature is seen rarely, so a larger step lets rare names count)"})
+    head_learning_rate: float | None = field(default=None, metadata={
+        "help": "learning rate of the parts that start untrained (CRF, classifier, features, conventions); "
+                "default: --learning_rate. A pretrained encoder wants a small --learning_rate and this larger"})
+    layer_decay: float = field(default=1.0, metadata={
+        "help": "layer-wise learning-rate decay: each encoder layer below the top at this multiple of the one "
+                "above (1: none)"})
+    weights_dtype: str = field(default="float16", metadata={
+        "help": "how model.safetensors stores the weights: float16, or int8 with a scale per row (half the "
+                "size again; see persnews.weights)"})
 
     def __post_init__(self) -> None:
         if bool(self.base_model) == self.from_scratch:
             raise ValueError("give exactly one of --base_model and --from_scratch")
         if self.from_scratch and not self.tokenizer:
             raise ValueError("--from_scratch needs --tokenizer (a WordPiece folder)")
+        if self.weights_dtype not in DTYPES:
+            raise ValueError(f"--weights_dtype must be one of {', '.join(DTYPES)}")
 
 
 @dataclass
@@ -194,26 +206,60 @@ def predict_documents(tagger: Tagger, gold: Sequence[Document], batch_size: int 
     return [Document(d.text, tuple(entities), id=d.id) for d, entities in zip(gold, tagged)]
 
 
+@dataclass(frozen=True)
+class LearningRates:
+    """Learning rates relative to ``--learning_rate`` (the encoder's): a pretrained encoder wants small steps,
+    the parts that start from zero or random (CRF, classifier, features, conventions) larger ones."""
+
+    head: float | None = None  # absolute rate of the new parts; None: the encoder's
+    context_scale: float = 1.0  # the context feature scores, as a multiple of the encoder's rate
+    layer_decay: float = 1.0  # each encoder layer below the top trains at this multiple of the one above
+
+
+_ENCODER_INPUTS = ("convention_embeddings.", "feature_projection.", "affixes.", "word_vectors.")
+
+
+def learning_rate_groups(model: PersnewsTagger, learning_rate: float, rates: LearningRates,
+                         decay_names: Sequence[str], weight_decay: float) -> list[dict[str, Any]]:
+    """Optimizer parameter groups: encoder layers (with layer-wise decay; the embeddings, and the word
+    features and convention vectors added to them, count as layer 0: a large step there would shift every
+    input the pretrained encoder sees), the new parts above the encoder (classifier, CRF, convention tag
+    bias), and the context feature scores, each split by whether weight decay applies."""
+    depth = model.config.num_hidden_layers
+    groups: dict[tuple[float, bool], list[torch.nn.Parameter]] = {}
+    for name, parameter in model.named_parameters():
+        if not parameter.requires_grad:
+            continue
+        if name.startswith("context_scores."):
+            rate, decays = learning_rate * rates.context_scale, False
+        elif name.startswith(("bert.", *_ENCODER_INPUTS)):
+            layer = int(name.split(".")[3]) + 1 if name.startswith("bert.encoder.layer.") else 0
+            rate, decays = learning_rate * rates.layer_decay ** (depth - layer), name in decay_names
+        else:
+            rate, decays = rates.head if rates.head is not None else learning_rate, name in decay_names
+        groups.setdefault((rate, decays), []).append(parameter)
+    return [{"params": params, "lr": rate, "weight_decay": weight_decay if decays else 0.0}
+            for (rate, decays), params in groups.items()]
+
+
 class _TaggerTrainer(Trainer):
     """``Trainer`` whose evaluation runs the real inference path (windows, CRF decoding, spans)."""
 
     def __init__(self, *args: Any, dev_sets: Sequence[tuple[Source, list[Document]]],
-                 featurizer: WordFeaturizer | None, context_lr_scale: float = 1.0, **kwargs: Any):
+                 featurizer: WordFeaturizer | None, rates: LearningRates | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.dev_sets = dev_sets
         self.featurizer = featurizer
-        self.context_lr_scale = context_lr_scale
+        self.rates = rates or LearningRates()
 
     def create_optimizer(self, model: Any = None) -> torch.optim.Optimizer:
-        """The default optimizer, with the context feature scores in a group of their own learning rate."""
-        optimizer = super().create_optimizer(model)
-        scores = getattr(self.model, "context_scores", None)
-        if scores is not None and self.context_lr_scale != 1.0:
-            for group in optimizer.param_groups:
-                group["params"] = [p for p in group["params"] if p is not scores.weight]
-            optimizer.add_param_group({"params": [scores.weight], "weight_decay": 0.0,
-                                       "lr": self.args.learning_rate * self.context_lr_scale})
-        return optimizer
+        """AdamW over parameter groups of their own learning rates (see :func:`learning_rate_groups`)."""
+        if self.optimizer is None:
+            optimizer_cls, kwargs = self.get_optimizer_cls_and_kwargs(self.args, self.model)
+            groups = learning_rate_groups(self.model, self.args.learning_rate, self.rates,
+                                          self.get_decay_parameter_names(self.model), self.args.weight_decay)
+            self.optimizer = optimizer_cls(groups, **kwargs)
+        return self.optimizer
 
     def evaluate(self, eval_dataset: Any = None, ignore_keys: Any = None,
                  metric_key_prefix: str = "eval") -> dict[str, float]:
@@ -270,7 +316,7 @@ def _continued_model(directory: str, context_buckets: int = 0) -> PersnewsTagger
     if added:
         config.context_buckets = context_buckets
     model = PersnewsTagger(config)
-    state = load_file(str(Path(directory) / "model.safetensors"))
+    state = load_weights(Path(directory) / "model.safetensors")
     missing, unexpected = model.load_state_dict(
         {k: v.float() if v.is_floating_point() else v for k, v in state.items()}, strict=False)
     if unexpected or set(missing) - ({"context_scores.weight"} if added else set()):
@@ -295,13 +341,13 @@ def model_card(card: dict[str, Any]) -> str:
             f"## Retrain\n\n```\n{card['command']}\n```\n")
 
 
-def save_tagger(model: PersnewsTagger, tokenizer: Any, directory: Path, word_list_dir: str | None) -> None:
-    """config.json, float16 model.safetensors (half the size; loading upcasts), tokenizer, and the word
-    list of the vector table from ``word_list_dir``."""
+def save_tagger(model: PersnewsTagger, tokenizer: Any, directory: Path, word_list_dir: str | None,
+                weights_dtype: str = "float16") -> None:
+    """config.json, model.safetensors in ``weights_dtype`` (see :mod:`persnews.weights`; loading upcasts),
+    tokenizer, and the word list of the vector table from ``word_list_dir``."""
     model.config.torch_dtype = "float32"
     model.config.save_pretrained(directory)
-    state = {k: v.detach().to(torch.float16) if v.is_floating_point() else v for k, v in model.state_dict().items()}
-    save_file(state, str(directory / "model.safetensors"), metadata={"format": "pt"})
+    save_weights(model.state_dict(), directory / "model.safetensors", weights_dtype)
     tokenizer.save_pretrained(directory)
     if word_list_dir:
         shutil.copy(Path(word_list_dir) / WORD_VOCABULARY, directory / WORD_VOCABULARY)
@@ -357,7 +403,8 @@ def train(model_args: ModelArguments, data_args: DataArguments, training_args: T
         eval_dataset=Dataset.from_list(dev_examples[:1] or train_examples[:1]),
         data_collator=_Collator(tokenizer, featurizer), processing_class=tokenizer,
         callbacks=[EarlyStoppingCallback(early_stopping_patience=data_args.patience)],
-        dev_sets=dev_sets, featurizer=featurizer, context_lr_scale=model_args.context_lr_scale)
+        dev_sets=dev_sets, featurizer=featurizer,
+        rates=LearningRates(model_args.head_learning_rate, model_args.context_lr_scale, model_args.layer_decay))
     resume = get_last_checkpoint(str(checkpoints)) if checkpoints.is_dir() else None
     if resume:
         logger.info("resuming from %s", resume)
@@ -371,7 +418,7 @@ def train(model_args: ModelArguments, data_args: DataArguments, training_args: T
             "machine": f"{platform.machine()}, {torch.get_num_threads()} threads, "
                        f"{'cuda' if torch.cuda.is_available() else 'cpu'}"}
     with replaced_directory(output) as staging:
-        save_tagger(trainer.model, tokenizer, staging, word_list_dir)
+        save_tagger(trainer.model, tokenizer, staging, word_list_dir, model_args.weights_dtype)
         (staging / "training.json").write_text(json.dumps(card, ensure_ascii=False, indent=2), encoding="utf-8")
         (staging / "README.md").write_text(model_card(card), encoding="utf-8")
         load_featurizer(staging, model.config)  # fail here, not at a user's, if the folder is incomplete

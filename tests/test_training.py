@@ -9,7 +9,7 @@ from helpers import make_tokenizer
 from persnews.data.labels import TAG_IDS
 from persnews.document import Document
 from persnews.pipeline import load
-from persnews.training import ModelArguments, _allowed_bits, _conventions, encode_documents, main
+from persnews.training import LearningRates, ModelArguments, _allowed_bits, _conventions, encode_documents, main
 
 SENTENCES = [
     ("علی رضایی معاون فنی شهرداری شیراز گفت", [(0, 9, "PER"), (10, 19, "ROLE"), (20, 33, "ORG")]),
@@ -115,7 +115,7 @@ def test_context_scores_get_their_own_learning_rate(tiny_model: Path, tmp_path: 
                                context_buckets=64)
     model = build_model(arguments, AutoTokenizer.from_pretrained(tiny_model))
     trainer = _TaggerTrainer(model=model, args=TrainingArguments(str(tmp_path), learning_rate=1e-3, report_to="none"),
-                             dev_sets=[], featurizer=None, context_lr_scale=10.0)
+                             dev_sets=[], featurizer=None, rates=LearningRates(context_scale=10.0))
     groups = trainer.create_optimizer().param_groups
     [context] = [g for g in groups if any(p is model.context_scores.weight for p in g["params"])]
     assert context["lr"] == 1e-2 and len(context["params"]) == 1
@@ -156,3 +156,19 @@ def test_training_on_two_conventions_conditions_the_tagger(tmp_path: Path) -> No
     assert [s["convention"] for s in report["sources"].values()] == ["peyma", "persnews"]
     main(["--output_dir", str(tmp_path / "plain"), "--conventions", "false", *arguments])
     assert json.loads((tmp_path / "plain" / "config.json").read_text())["conventions"] == []
+
+
+def test_pretrained_encoder_and_new_parts_get_their_own_rates(tiny_model: Path, tmp_path: Path) -> None:
+    from transformers import AutoTokenizer
+
+    from persnews.training import build_model, learning_rate_groups
+
+    arguments = ModelArguments(from_scratch=True, tokenizer=str(tiny_model), init_tagger=str(tiny_model))
+    model = build_model(arguments, AutoTokenizer.from_pretrained(tiny_model))
+    groups = learning_rate_groups(model, 1e-4, LearningRates(head=1e-3, layer_decay=0.5), [], 0.0)
+    rate = {id(p): g["lr"] for g in groups for p in g["params"]}
+    assert rate[id(model.crf.transitions)] == rate[id(model.classifier.weight)] == 1e-3
+    assert rate[id(model.bert.encoder.layer[0].output.dense.weight)] == 1e-4  # the top layer (of one)
+    assert rate[id(model.bert.embeddings.word_embeddings.weight)] == 5e-5  # one layer below it
+    assert rate[id(model.feature_projection.weight)] == 5e-5  # added to the encoder's input: embedding rate
+    assert len(rate) == len([p for p in model.parameters() if p.requires_grad])
