@@ -37,7 +37,7 @@ def _extract(args: argparse.Namespace) -> int:
     from .render import to_conll, to_html, to_text
 
     inputs = read_inputs(args.files)
-    extractor = load(args.model, quantize=False if args.fp32 else None)
+    extractor = load(args.model, quantize=_quantize(args))
     documents = extractor.extract_many([text for _, text in inputs], batch_size=args.batch_size,
                                        progress=len(inputs) > 1 and not args.quiet)
     documents = [type(d)(d.text, d.entities, d.relations, d.officials, name) for d, (name, _) in zip(documents, inputs)]
@@ -57,7 +57,20 @@ def _extract(args: argparse.Namespace) -> int:
     return 0
 
 
-_FP32_HELP = "keep float32 weights (default on CPU: int8 dynamic quantisation of the linear layers)"
+_FP32_HELP = ("keep float32 weights (default on CPU: int8 dynamic quantisation of the linear layers, where the "
+              "model allows it)")
+
+
+def _add_precision(command: argparse.ArgumentParser) -> None:
+    precision = command.add_mutually_exclusive_group()
+    precision.add_argument("--fp32", action="store_true", help=_FP32_HELP)
+    precision.add_argument("--int8", action="store_true", help="int8 dynamic quantisation even for a model that "
+                                                                "runs float32 by default")
+
+
+def _quantize(args: argparse.Namespace) -> bool | None:
+    """--fp32: False, --int8: True, neither: the model's default."""
+    return False if args.fp32 else True if args.int8 else None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -72,7 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
                          help="text: a readable summary of people, roles and institutions")
     extract.add_argument("--batch-size", type=int, default=32, help="encoder windows per forward pass")
     extract.add_argument("--quiet", action="store_true", help="no progress bar")
-    extract.add_argument("--fp32", action="store_true", help=_FP32_HELP)
+    _add_precision(extract)
     extract.set_defaults(run=_extract)
 
     train = commands.add_parser("train", help="train a tagger (all options: persnews train --help)",
@@ -90,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--report", help="also write the report as JSON to this file")
     evaluate.add_argument("--corpora", help="third-party corpora folder (default ../shared/corpora)")
     evaluate.add_argument("--batch-size", type=int, default=32)
-    evaluate.add_argument("--fp32", action="store_true", help=_FP32_HELP)
+    _add_precision(evaluate)
     evaluate.add_argument("--convention", help="tag in this annotation convention of the model's (e.g. peyma), or "
                           "'source': each source in its own; default: this project's guidelines")
     evaluate.set_defaults(run=_evaluate)
@@ -132,7 +145,7 @@ def _evaluate(args: argparse.Namespace) -> int:
 
     model = None if args.model == "default" else args.model
     report = evaluate(model, args.data, corpora=args.corpora, zwnj_stripped=args.strip_zwnj,
-                      batch_size=args.batch_size, quantize=False if args.fp32 else None, convention=args.convention,
+                      batch_size=args.batch_size, quantize=_quantize(args), convention=args.convention,
                       output=args.report)
     print(format_report(report))
     return 0
