@@ -35,3 +35,11 @@ class ConventionError(PersnewsError, ValueError):
 
 class TrainingError(PersnewsError):
     """Training could not start or did not finish; the previous model is left untouched."""
+
+
+class InputTooLargeError(PersnewsError, ValueError):
+    """A text or a request to ``persnews serve`` is over a configured limit (HTTP 413); ``code`` says which."""
+
+    def __init__(self, code: str, message: str):
+        self.code = code
+        super().__init__(message)
