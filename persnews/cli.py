@@ -104,8 +104,8 @@ def build_parser() -> argparse.ArgumentParser:
     pretrain.add_argument("--minutes", type=float, default=60.0, help="time budget (step mlm)")
     pretrain.set_defaults(run=_pretrain)
 
-    serve = commands.add_parser("serve", help="HTTP API and web page over a loaded model (pip install persnews[serve])")
-    serve.add_argument("--model", default=None, help="shipped model name, folder or hub id (default: persnews-fa-small)")
+    serve = commands.add_parser("serve", help="HTTP API and web page over a loaded model (extra: persnews[serve])")
+    serve.add_argument("--model", default=None, help="shipped model name, folder or hub id (default: the shipped one)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback only)")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--max-chars", type=int, default=200_000, help="longest text accepted (longer: HTTP 413)")
