@@ -56,13 +56,15 @@ class MicroBatcher:
         self.stats = BatchStats()
         self._queue: asyncio.Queue[_Waiting] | None = None
         self._worker: asyncio.Task[None] | None = None
-        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="persnews-extract")
+        self._thread: ThreadPoolExecutor | None = None
 
     @property
     def running(self) -> bool:
         return self._worker is not None and not self._worker.done()
 
     async def start(self) -> None:
+        """Start the worker (in the server's event loop); extraction runs in one thread beside it."""
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="persnews-extract")
         self._queue = asyncio.Queue()
         self._worker = asyncio.create_task(self._run(), name="persnews-batcher")
 
@@ -70,7 +72,8 @@ class MicroBatcher:
         if self._worker is not None:
             self._worker.cancel()
             await asyncio.gather(self._worker, return_exceptions=True)
-        self._thread.shutdown(wait=True)
+        if self._thread is not None:
+            self._thread.shutdown(wait=True)
 
     async def extract(self, texts: list[str]) -> list[Document]:
         """The documents of ``texts``, in order, extracted together with other requests' texts."""
