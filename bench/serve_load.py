@@ -1,11 +1,11 @@
 """Load on ``persnews serve``: documents/s, p50/p99 latency and errors at 1, 8 and 32 concurrent clients.
 
-Starts ``persnews serve`` on a free loopback port (or uses ``--url``), sends
-real Fars News articles (``../shared/corpora/news-raw``, ~3,000 characters,
-picked as in ``bench/throughput.py``) one per ``POST /extract`` request from N
-concurrent clients, and compares with ``extract_many`` over the same articles
-in this process, measured before and after the server runs (the machine is
-shared, so the two brackets show its drift). The server's RSS is sampled as
+Starts ``persnews serve`` on a free loopback port, sends real Fars News
+articles (``../shared/corpora/news-raw``: the first ``--articles`` of them,
+title and paragraphs) one per ``POST /extract`` request from N concurrent
+clients, and compares with ``extract_many`` over the same articles in this
+process, measured before and after the server runs (on a shared machine the
+two brackets show its drift). The server's RSS is sampled as
 the requests go on, up to ``--requests`` in all, to show whether memory grows.
 
     python bench/serve_load.py [--model NAME] [--articles 300] [--clients 1 8 32] [--requests 2000]
@@ -33,11 +33,20 @@ import psutil
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))
-sys.path.insert(0, str(BENCH))
 
-from throughput import articles  # noqa: E402
-
+from persnews.data.corpora import corpora_root  # noqa: E402
 from persnews.pipeline import DEFAULT_MODEL, load  # noqa: E402
+
+
+def articles(count: int) -> list[str]:
+    """The first ``count`` Fars News articles of news-raw, each its title and paragraphs."""
+    found = []
+    for path in sorted((corpora_root() / "news-raw").glob("fars-news-*.json")):
+        for item in json.loads(path.read_text(encoding="utf-8")):
+            text = "\n".join(p for p in [item.get("title"), *item.get("paragraphs", [])] if p)
+            if text.strip() and len(found) < count:
+                found.append(text)
+    return found
 
 
 def extract_many_rate(model: str, texts: list[str]) -> float:
@@ -119,10 +128,12 @@ def main() -> None:
         for clients in args.clients:
             phases.append(asyncio.run(drive(url, texts, clients, len(texts))))
             rss.append((rss[-1][0] + len(texts), process.memory_info().rss))
-            print(json.dumps(phases[-1]), flush=True)
+            print(json.dumps(phases[-1] | {"server_rss_mib": round(rss[-1][1] / 2**20)}), flush=True)
         while rss[-1][0] < args.requests:  # the rest of the requests, sampling memory every 250
-            asyncio.run(drive(url, texts, 8, min(250, args.requests - rss[-1][0])))
-            rss.append((rss[-1][0] + min(250, args.requests - rss[-1][0]), process.memory_info().rss))
+            step = min(250, args.requests - rss[-1][0])
+            asyncio.run(drive(url, texts, max(args.clients), step))
+            rss.append((rss[-1][0] + step, process.memory_info().rss))
+            print(f"{rss[-1][0]} requests: server RSS {rss[-1][1] / 2**20:.0f} MiB", flush=True)
         health = httpx.get(f"{url}/health").json()
     finally:
         server.terminate()
