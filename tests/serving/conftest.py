@@ -11,16 +11,20 @@ from typing import Iterator
 
 import pytest
 
-pytest.importorskip("fastapi")
-pytest.importorskip("fastapi_offline")
-uvicorn = pytest.importorskip("uvicorn")
+import persnews
 
-import persnews  # noqa: E402
+
+def needs_serve_extra() -> None:
+    """Skip the calling test module unless the ``serve`` extra (and httpx, from ``dev``) is installed."""
+    for module in ("fastapi", "fastapi_offline", "uvicorn", "httpx"):
+        pytest.importorskip(module)
 
 
 @contextmanager
 def running(app: object) -> Iterator[str]:
     """Serve ``app`` on 127.0.0.1 until the block ends; yields its base URL."""
+    import uvicorn
+
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))

@@ -11,13 +11,16 @@ from pathlib import Path
 
 import pytest
 
-httpx = pytest.importorskip("httpx")
+import persnews
 
-import persnews  # noqa: E402
-from persnews.serving import create_app  # noqa: E402
+from .conftest import needs_serve_extra, running
+
+needs_serve_extra()
+
+import httpx  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
 
-from .conftest import running  # noqa: E402
+from persnews.serving import create_app  # noqa: E402
 
 TEXTS = ["علی رضایی، معاون فنی شهرداری شیراز گفت", "", "سخنگوی شورا در تهران گفت", "و"]
 

@@ -7,7 +7,12 @@ import asyncio
 import pytest
 
 import persnews
-from persnews.serving import MicroBatcher
+
+from .conftest import needs_serve_extra
+
+needs_serve_extra()
+
+from persnews.serving import MicroBatcher  # noqa: E402
 
 
 class Recording(persnews.Extractor):

@@ -11,10 +11,14 @@ import pytest
 
 import persnews
 from persnews.render import to_html
-from persnews.serving import create_app
-from fastapi.testclient import TestClient
 
-from .conftest import running
+from .conftest import needs_serve_extra, running
+
+needs_serve_extra()
+
+from fastapi.testclient import TestClient  # noqa: E402
+
+from persnews.serving import create_app  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 
