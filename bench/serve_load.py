@@ -129,11 +129,12 @@ def main() -> None:
             phases.append(asyncio.run(drive(url, texts, clients, len(texts))))
             rss.append((rss[-1][0] + len(texts), process.memory_info().rss))
             print(json.dumps(phases[-1] | {"server_rss_mib": round(rss[-1][1] / 2**20)}), flush=True)
+        soak_errors = 0
         while rss[-1][0] < args.requests:  # the rest of the requests, sampling memory every 250
             step = min(250, args.requests - rss[-1][0])
-            asyncio.run(drive(url, texts, max(args.clients), step))
+            soak_errors += asyncio.run(drive(url, texts, max(args.clients), step))["errors"]
             rss.append((rss[-1][0] + step, process.memory_info().rss))
-            print(f"{rss[-1][0]} requests: server RSS {rss[-1][1] / 2**20:.0f} MiB", flush=True)
+            print(f"{rss[-1][0]} requests: server RSS {rss[-1][1] / 2**20:.0f} MiB, {soak_errors} errors", flush=True)
         health = httpx.get(f"{url}/health").json()
     finally:
         server.terminate()
@@ -146,7 +147,8 @@ def main() -> None:
               "mean_chars": round(sum(map(len, texts)) / len(texts)),
               "extract_many_docs_per_s": [round(baseline_before, 2), round(baseline_after, 2)],
               "phases": [p | {"vs_extract_many": round(p["docs_per_s"] / baseline, 2)} for p in phases],
-              "server_rss_mib_by_requests": mib, "batches": health["batches"], "documents": health["documents"]}
+              "server_rss_mib_by_requests": mib, "soak_errors": soak_errors, "batches": health["batches"],
+              "documents": health["documents"]}
     print(json.dumps(result, ensure_ascii=False))
     print(f"\n| clients | docs/s | vs extract_many | p50 s | p99 s | errors |\n|---:|---:|---:|---:|---:|---:|")
     for p in result["phases"]:

@@ -87,20 +87,19 @@ class MicroBatcher:
 
     async def _gather(self) -> list[_Waiting]:
         assert self._queue is not None
+        loop = asyncio.get_running_loop()
         batch = [await self._queue.get()]
         size = len(batch[0].texts)
-        deadline = asyncio.get_running_loop().time() + self.max_wait
+        deadline = loop.time() + self.max_wait
         while size < self.max_documents:
             if self._queue.empty():
-                remaining = deadline - asyncio.get_running_loop().time()
+                # Short sleeps, not wait_for(queue.get()): on Python 3.11 a timeout racing a get can drop the item.
+                remaining = deadline - loop.time()
                 if remaining <= 0:
                     break
-                try:
-                    waiting = await asyncio.wait_for(self._queue.get(), remaining)
-                except asyncio.TimeoutError:
-                    break
-            else:
-                waiting = self._queue.get_nowait()
+                await asyncio.sleep(min(remaining, 0.001))
+                continue
+            waiting = self._queue.get_nowait()
             batch.append(waiting)
             size += len(waiting.texts)
         return batch
