@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from persnews.data.corpora import corpora_root  # noqa: E402
 from persnews.pipeline import DEFAULT_MODEL, load  # noqa: E402
+from persnews.tagging import resolve_model_dir  # noqa: E402
 
 
 def articles(count: int, low: int = 2500, high: int = 3500) -> list[str]:
@@ -73,7 +74,7 @@ def base_shaped_model(template: Path, directory: Path) -> Path:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", default=str(DEFAULT_MODEL))
+    parser.add_argument("--model", default=DEFAULT_MODEL, help="shipped model name or folder")
     parser.add_argument("--articles", type=int, default=200)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--fp32", action="store_true", help="float32 weights (default: int8 linear layers)")
@@ -85,7 +86,7 @@ def main() -> None:
         return
     texts = articles_read_apart(args.articles)
     with tempfile.TemporaryDirectory() as scratch:
-        model = base_shaped_model(Path(args.model), Path(scratch) / "base") if args.base_shaped else args.model
+        model = base_shaped_model(resolve_model_dir(args.model), Path(scratch) / "base") if args.base_shaped else args.model
         extractor = load(model, quantize=False if args.fp32 else None)
         extractor.extract_many(texts[:4])  # warm-up: first-call allocations, lazy imports
         started = time.perf_counter()

@@ -4,7 +4,7 @@
 >>> doc = persnews.extract("...")            # doctest: +SKIP
 >>> [(e.label, e.text) for e in doc.entities]  # doctest: +SKIP
 
-The model-facing names (``extract``, ``load``, ``Extractor``) are imported on
+The model-facing names (``extract``, ``extract_many``, ``load``, ``Extractor``) are imported on
 first use, so ``import persnews`` and ``persnews --version`` stay quick.
 """
 
@@ -18,11 +18,11 @@ from .errors import (ConventionError, CorpusMismatchError, DataFormatError, Inpu
 
 __version__ = "0.1.0"
 
-__all__ = ["extract", "load", "Extractor", "Document", "Entity", "Relation", "Official", "Position", "LABELS",
-           "PersnewsError", "ModelLoadError", "InputDecodeError", "DataFormatError", "CorpusMismatchError",
+__all__ = ["extract", "extract_many", "load", "Extractor", "Document", "Entity", "Relation", "Official", "Position",
+           "LABELS", "PersnewsError", "ModelLoadError", "InputDecodeError", "DataFormatError", "CorpusMismatchError",
            "ConventionError", "TrainingError", "__version__"]
 
-_LAZY = {"extract", "load", "Extractor"}
+_LAZY = {"extract", "extract_many", "load", "Extractor"}
 
 
 def __getattr__(name: str) -> Any:

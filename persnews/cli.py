@@ -2,7 +2,7 @@
 
     persnews extract [FILE ...|-] [--model PATH] [--format json|jsonl|conll|html|text] [--batch-size N]
     persnews train ...        persnews train-relations ...          persnews evaluate MODEL DATA ...
-    persnews pretrain ...
+    persnews pretrain ...     persnews serve [--model NAME] [--host 127.0.0.1] [--port 8000]
     persnews data {stats,validate,merge,import,export-labelstudio,build-release} ...
 """
 
@@ -122,6 +122,19 @@ def build_parser() -> argparse.ArgumentParser:
                           help="step e5: keep a piece seen this often in the corpora (single characters always)")
     pretrain.set_defaults(run=_pretrain)
 
+    serve = commands.add_parser("serve", help="HTTP API and web page over a loaded model (extra: persnews[serve])")
+    serve.add_argument("--model", default=None, help="shipped model name, folder or hub id (default: the shipped one)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback only)")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--max-chars", type=int, default=200_000, help="longest text accepted (longer: HTTP 413)")
+    serve.add_argument("--max-texts", type=int, default=128, help="most texts in one request (more: HTTP 413)")
+    serve.add_argument("--max-wait-ms", type=float, default=5.0,
+                       help="how long a request waits for others to share its extract_many call")
+    serve.add_argument("--batch-size", type=int, default=32, help="encoder windows per forward pass")
+    serve.add_argument("--fp32", action="store_true", help=_FP32_HELP)
+    serve.add_argument("--no-access-log", action="store_true", help="do not log each request")
+    serve.set_defaults(run=_serve)
+
     add_data_commands(commands)
     return parser
 
@@ -137,6 +150,17 @@ def _train_relations(args: argparse.Namespace) -> int:
     from .relation_training import main as relations_main
 
     relations_main(args.options or ["--help"])
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    try:
+        from .serving import serve
+    except ImportError as error:
+        raise PersnewsError(f"persnews serve needs its extra: pip install 'persnews[serve]' ({error})") from error
+    serve(args.model, args.host, args.port, quantize=False if args.fp32 else None, access_log=not args.no_access_log,
+          max_chars=args.max_chars, max_texts=args.max_texts, max_wait=args.max_wait_ms / 1000,
+          batch_size=args.batch_size)
     return 0
 
 

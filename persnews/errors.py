@@ -39,3 +39,11 @@ class TrainingError(PersnewsError):
 
 class EncoderImportError(PersnewsError):
     """A pretrained encoder file is missing, truncated or not the format expected (the message names it)."""
+
+
+class InputTooLargeError(PersnewsError, ValueError):
+    """A text or a request to ``persnews serve`` is over a configured limit (HTTP 413); ``code`` says which."""
+
+    def __init__(self, code: str, message: str):
+        self.code = code
+        super().__init__(message)

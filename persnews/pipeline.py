@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
-from pathlib import Path
 from typing import Iterable, Sequence
 
 from tqdm.auto import tqdm
 
 from .document import Document
-from .errors import ModelLoadError
 from .normalization import normalize
 from .officials import build_officials
 from .relations import RelationScorer, extract_relations
@@ -26,8 +24,8 @@ from .tagging import Tagger, resolve_model_dir
 
 STAGES = ("normalise", "segment", "tag", "relate", "officials")
 
-DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "models" / "persnews-fa-small"
-"""The model shipped in the repository's ``models/`` folder, used when no model is named."""
+DEFAULT_MODEL = "persnews-fa-small"
+"""The shipped model used when no model is named (see :func:`persnews.tagging.shipped_models`)."""
 
 _CHUNK = 256  # documents held in memory at once by extract_many
 
@@ -87,15 +85,13 @@ class Extractor:
 
 def load(name: str | os.PathLike | None = None, *, device: str | None = None, quantize: bool | None = None,
          convention: str | None = None) -> Extractor:
-    """Load a model folder or hub id (default: the shipped model) once, for many calls.
+    """Load a shipped model's name, a model folder or a hub id (default: the shipped model) once, for many calls.
 
     On CPU the linear layers run in int8 unless ``quantize=False`` (see
     :meth:`Tagger.load`); ``convention`` tags as one of the corpora the model
     was trained on does (``"peyma"``) instead of by this project's guidelines.
     """
     directory = resolve_model_dir(DEFAULT_MODEL if name is None else name)
-    if name is None and not directory.is_dir():
-        raise ModelLoadError(f"the default model is missing from {DEFAULT_MODEL}; reinstall persnews from a full clone")
     tagger = Tagger.load(directory, device=device, quantize=quantize, convention=convention)
     scorer = RelationScorer.load(directory) if (directory / "relations.safetensors").is_file() else None
     return Extractor(tagger, scorer)
@@ -106,8 +102,17 @@ def _cached(name: str | None) -> Extractor:
     return load(name)
 
 
+def _extractor(model: str | os.PathLike | Extractor | None) -> Extractor:
+    return model if isinstance(model, Extractor) else _cached(None if model is None else str(model))
+
+
 def extract(text: str, model: str | os.PathLike | Extractor | None = None) -> Document:
-    """Extract from one text with ``model`` (an Extractor, a folder, a hub id, or the default)."""
+    """Extract from one text with ``model`` (an Extractor, a shipped name, a folder, a hub id, or the default)."""
     _check_text(text)
-    extractor = model if isinstance(model, Extractor) else _cached(None if model is None else str(model))
-    return extractor.extract(text)
+    return _extractor(model).extract(text)
+
+
+def extract_many(texts: Iterable[str], model: str | os.PathLike | Extractor | None = None, batch_size: int = 32,
+                 progress: bool = False) -> list[Document]:
+    """:meth:`Extractor.extract_many` with ``model`` loaded once and kept, like :func:`extract`."""
+    return _extractor(model).extract_many(texts, batch_size=batch_size, progress=progress)

@@ -82,8 +82,11 @@ def _officials_table(document: Document) -> str:
             if rows else "<p>مقامی یافت نشد.</p>")
 
 
-def to_html(documents: Sequence[Document], title: str = "persnews") -> str:
-    """A self-contained page: each document highlighted, its relations, and its officials."""
+def to_html(documents: Sequence[Document], title: str = "persnews", before: str = "") -> str:
+    """A self-contained page: each document highlighted, its relations, and its officials.
+
+    ``before`` is trusted HTML put above the documents (``persnews serve`` puts its input form there).
+    """
     style = "".join(f"mark.{label}{{background:{colour}}}" for label, colour in _COLOURS.items())
     legend = " ".join(f'<mark class="{label}">{label}</mark>' for label in _COLOURS)
     sections, offset = [], 0
@@ -98,5 +101,5 @@ def to_html(documents: Sequence[Document], title: str = "persnews") -> str:
             "max-width:60em;margin:auto;line-height:2}mark{padding:0 .2em;border-radius:.3em}"
             "mark.linked{outline:2px solid #555}mark sub{font-size:.6em;color:#333}"
             "table{border-collapse:collapse}td,th{border:1px solid #aaa;padding:.2em .6em}"
-            f"{style}</style></head><body><h1>{html.escape(title)}</h1><p>{legend}</p>"
+            f"{style}</style></head><body><h1>{html.escape(title)}</h1>{before}<p>{legend}</p>"
             + "".join(sections) + "</body></html>\n")

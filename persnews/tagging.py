@@ -33,16 +33,36 @@ WORD_VOCABULARY = "word_vocabulary.txt"
 
 _HUB_FILES = ["*.json", "*.safetensors", "*.txt", "*.md"]
 
+_PACKAGE = Path(__file__).resolve().parent
+SHIPPED_MODEL_ROOTS = (_PACKAGE / "models", _PACKAGE.parent / "models")
+"""Where the shipped models are: package data of an installed wheel, then the repository's ``models/``."""
+SHIPPED_MODEL_GLOB = "persnews-fa-*"
+"""The shipped models' folder names (setup.py packs the same folders into the wheel)."""
+
+
+def shipped_models() -> dict[str, Path]:
+    """Name → folder of each model that ships with persnews, so ``load("persnews-fa-small")`` works anywhere."""
+    found: dict[str, Path] = {}
+    for root in SHIPPED_MODEL_ROOTS:
+        for folder in sorted(root.glob(SHIPPED_MODEL_GLOB)):
+            if (folder / "config.json").is_file():
+                found.setdefault(folder.name, folder)
+    return found
+
 
 def resolve_model_dir(name: str | os.PathLike) -> Path:
-    """A local model folder as given, or a hub id fetched to the local cache (safetensors only)."""
+    """A local model folder as given, a shipped model's name, or a hub id fetched to the local cache."""
     path = Path(name).expanduser()
     if path.is_dir():
         return path
     if path.exists():
         raise ModelLoadError(f"{path} is a file; a model is a folder with config.json and model.safetensors")
+    shipped = shipped_models()
+    if str(name) in shipped:
+        return shipped[str(name)]
     if str(name).count("/") != 1 or str(name).startswith((".", "/", "~")):
-        raise ModelLoadError(f"no model folder at {path} (and {str(name)!r} is not a hub id of the form owner/name)")
+        raise ModelLoadError(f"no model folder at {path}, no shipped model named {str(name)!r} (shipped: "
+                             f"{', '.join(shipped) or 'none'}), and not a hub id of the form owner/name")
     try:
         from huggingface_hub import snapshot_download
 

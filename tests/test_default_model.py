@@ -6,6 +6,7 @@ import pytest
 
 import persnews
 from persnews.pipeline import DEFAULT_MODEL
+from persnews.tagging import shipped_models
 
 CASES = [
     ("علی رضایی، شهردار تهران گفت: طرح نوسازی ناوگان اجرا می‌شود.",
@@ -24,7 +25,7 @@ CASES = [
 
 @pytest.fixture(scope="module")
 def extractor() -> persnews.Extractor:
-    assert (DEFAULT_MODEL / "model.safetensors").is_file(), "the default model must ship in models/"
+    assert (shipped_models()[DEFAULT_MODEL] / "model.safetensors").is_file(), "the default model must ship in models/"
     return persnews.load()
 
 
@@ -46,4 +47,4 @@ def test_default_model_ignores_missing_zwnj_and_arabic_letters(extractor: persne
 
 
 def test_default_model_is_small() -> None:
-    assert (DEFAULT_MODEL / "model.safetensors").stat().st_size <= 60 * 2**20
+    assert (shipped_models()[DEFAULT_MODEL] / "model.safetensors").stat().st_size <= 60 * 2**20

@@ -68,3 +68,12 @@ def test_a_200000_character_article_is_processed_whole(extractor: Extractor) -> 
     document = extractor.extract(text)
     assert len(text) > 200_000
     _check(document)
+
+
+def test_extract_many_is_public_and_matches_the_extractor(tiny_model: Path, extractor: Extractor) -> None:
+    texts = ["علی رضایی گفت", "", "شهرداری شیراز"]
+    assert "extract_many" in persnews.__all__
+    assert persnews.extract_many(texts, model=tiny_model) == extractor.extract_many(texts)
+    assert persnews.extract_many(texts, model=extractor) == extractor.extract_many(texts)
+    with pytest.raises(TypeError):
+        persnews.extract_many("one text", model=extractor)

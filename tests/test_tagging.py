@@ -7,7 +7,7 @@ import pytest
 from persnews.errors import ModelLoadError
 from persnews.normalization import normalize
 from persnews.segmentation import Token, sentences
-from persnews.tagging import Tagger, resolve_model_dir, spans_from_tags
+from persnews.tagging import Tagger, resolve_model_dir, shipped_models, spans_from_tags
 
 
 def test_bio_repair_and_span_offsets() -> None:
@@ -104,3 +104,17 @@ def test_int8_loading_is_quiet(tiny_model: Path) -> None:
         warnings.simplefilter("always")
         Tagger.load(tiny_model, device="cpu")
     assert not [w for w in caught if "quantiz" in str(w.message)]
+
+
+def test_shipped_models_load_by_name_and_unknown_names_list_them() -> None:
+    shipped = shipped_models()
+    assert "persnews-fa-small" in shipped and (shipped["persnews-fa-small"] / "config.json").is_file()
+    assert resolve_model_dir("persnews-fa-small") == shipped["persnews-fa-small"]
+    with pytest.raises(ModelLoadError, match="shipped: .*persnews-fa-small"):
+        resolve_model_dir("persnews-fa-huge")
+
+
+def test_a_folder_given_by_path_wins_over_a_shipped_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "persnews-fa-small").mkdir()
+    monkeypatch.chdir(tmp_path)
+    assert resolve_model_dir("persnews-fa-small") == Path("persnews-fa-small")
