@@ -37,7 +37,7 @@ def _extract(args: argparse.Namespace) -> int:
     from .render import to_conll, to_html, to_text
 
     inputs = read_inputs(args.files)
-    extractor = load(args.model, quantize=_quantize(args))
+    extractor = load(args.model, quantize=_quantize(args), consistency=not args.no_consistency)
     documents = extractor.extract_many([text for _, text in inputs], batch_size=args.batch_size,
                                        progress=len(inputs) > 1 and not args.quiet)
     documents = [type(d)(d.text, d.entities, d.relations, d.officials, name) for d, (name, _) in zip(documents, inputs)]
@@ -59,6 +59,8 @@ def _extract(args: argparse.Namespace) -> int:
 
 _FP32_HELP = ("keep float32 weights (default on CPU: int8 dynamic quantisation of the linear layers, where the "
               "model allows it)")
+_CONSISTENCY_HELP = ("leave the tagger's entities as they are (default: a name tagged once in a document marks its "
+                     "other mentions, see persnews.consistency)")
 
 
 def _add_precision(command: argparse.ArgumentParser) -> None:
@@ -86,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--batch-size", type=int, default=32, help="encoder windows per forward pass")
     extract.add_argument("--quiet", action="store_true", help="no progress bar")
     _add_precision(extract)
+    extract.add_argument("--no-consistency", action="store_true", help=_CONSISTENCY_HELP)
     extract.set_defaults(run=_extract)
 
     train = commands.add_parser("train", help="train a tagger (all options: persnews train --help)",
@@ -104,6 +107,10 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--corpora", help="third-party corpora folder (default ../shared/corpora)")
     evaluate.add_argument("--batch-size", type=int, default=32)
     _add_precision(evaluate)
+    evaluate.add_argument("--no-consistency", action="store_true", help=_CONSISTENCY_HELP)
+    evaluate.add_argument("--per-document", action="store_true",
+                          help="print, per document with an error, the triples and facts missed and invented "
+                          "(always in the --report JSON)")
     evaluate.add_argument("--convention", help="tag in this annotation convention of the model's (e.g. peyma), or "
                           "'source': each source in its own; default: this project's guidelines")
     evaluate.set_defaults(run=_evaluate)
@@ -170,8 +177,8 @@ def _evaluate(args: argparse.Namespace) -> int:
     model = None if args.model == "default" else args.model
     report = evaluate(model, args.data, corpora=args.corpora, zwnj_stripped=args.strip_zwnj,
                       batch_size=args.batch_size, quantize=_quantize(args), convention=args.convention,
-                      output=args.report)
-    print(format_report(report))
+                      output=args.report, consistency=not args.no_consistency)
+    print(format_report(report, per_document=args.per_document))
     return 0
 
 

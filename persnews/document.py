@@ -51,29 +51,41 @@ class Entity:
 class Relation:
     """A stated fact: entity ``person`` (PER) holds ``role`` (ROLE) at ``institution`` (ORG/LOC or None).
 
-    The three fields are indices into ``Document.entities``.
+    The three fields are indices into ``Document.entities``. ``former`` says the
+    text states the person no longer holds the role («شهردار سابق تهران»,
+    guidelines v1.1): still a fact, kept and marked rather than dropped.
     """
 
     person: int
     role: int
     institution: int | None = None
     score: float = 1.0
+    former: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return {"person": self.person, "role": self.role,
-                "institution": self.institution, "score": round(self.score, 4)}
+        return {"person": self.person, "role": self.role, "institution": self.institution,
+                "former": self.former, "score": round(self.score, 4)}
 
 
 @dataclass(frozen=True)
 class Position:
-    """One (role, institution) an official holds; ``evidence`` lists the relation indices behind it."""
+    """One (role, institution) an official holds, or held when ``former``; ``evidence`` lists the relation
+    indices behind it."""
 
     role: str
     institution: str | None = None
     evidence: tuple[int, ...] = ()
+    former: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return {"role": self.role, "institution": self.institution, "evidence": list(self.evidence)}
+        return {"role": self.role, "institution": self.institution, "former": self.former,
+                "evidence": list(self.evidence)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Position:
+        """The guidelines' shape; an absent ``former`` (schema v1) is false."""
+        return cls(data["role"], data.get("institution"), tuple(data.get("evidence", ())),
+                   bool(data.get("former", False)))
 
 
 @dataclass(frozen=True)
@@ -85,6 +97,10 @@ class Official:
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "positions": [p.to_dict() for p in self.positions]}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Official:
+        return cls(data["name"], tuple(Position.from_dict(p) for p in data.get("positions", ())))
 
 
 @dataclass(frozen=True)
@@ -119,7 +135,8 @@ class Document:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Document:
-        """Build from the guidelines' shape; ``text`` and ``score`` of entities are optional there."""
+        """Build from the guidelines' shape; ``text`` and ``score`` of entities are optional there, and an absent
+        ``former`` (schema v1 files) reads as false."""
         text = data["text"]
         entities = tuple(
             Entity(e["start"], e["end"], e["label"], text[e["start"]:e["end"]], e.get("score", 1.0))
@@ -127,12 +144,10 @@ class Document:
         for e, raw in zip(entities, data.get("entities", ())):
             if "text" in raw and raw["text"] != e.text:
                 raise ValueError(f"entity surface {raw['text']!r} differs from text[{e.start}:{e.end}] = {e.text!r}")
-        relations = tuple(Relation(r["person"], r["role"], r.get("institution"), r.get("score", 1.0))
+        relations = tuple(Relation(r["person"], r["role"], r.get("institution"), r.get("score", 1.0),
+                                   bool(r.get("former", False)))
                           for r in data.get("relations", ()))
-        officials = tuple(
-            Official(o["name"], tuple(Position(p["role"], p.get("institution"), tuple(p.get("evidence", ())))
-                                      for p in o.get("positions", ())))
-            for o in data.get("officials", ()))
+        officials = tuple(Official.from_dict(o) for o in data.get("officials", ()))
         return cls(text, entities, relations, officials, data.get("id"))
 
     @classmethod

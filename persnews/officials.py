@@ -25,11 +25,13 @@ facts over several. This stage joins them:
    speaker instead. A title that continues nobody («رئیس سازمان X از ...
    خبر داد») passes to the person who speaks at the start of the next
    sentence («Y گفت: ...»; after «نیز», only one who goes on: «Y افزود»).
-   A former office («شهردار سابق تهران گفت») is nobody's position.
+   A former office as a title-only subject («شهردار سابق تهران گفت») is left
+   to nobody: it rarely continues the previous speaker.
 4. **Positions** are deduplicated: the same role with the same institution
-   (as compared), or with none on one side, is one position; titles worded
-   differently stay as written. Each keeps the indices of its evidence
-   relations. Persons with no position are left out.
+   (as compared), or with none on one side, and the same ``former`` flag, is
+   one position; a current and a former holding of one office stay two
+   positions, and titles worded differently stay as written. Each keeps the
+   indices of its evidence relations. Persons with no position are left out.
 
 >>> from persnews.normalization import normalize
 >>> from persnews.segmentation import sentences
@@ -38,7 +40,7 @@ facts over several. This stage joins them:
 >>> spans = [("حسین نوری", "PER", 0), ("معاون فنی", "ROLE", 0), ("شهرداری شیراز", "ORG", 0), ("نوری", "PER", 20)]
 >>> entities = [Entity(text.index(s, f), text.index(s, f) + len(s), label, s) for s, label, f in spans]
 >>> build_officials(text, sentences(normalize(text)), entities, [Relation(0, 1, 2)])
-[Official(name='حسین نوری', positions=(Position(role='معاون فنی', institution='شهرداری شیراز', evidence=(0,)),))]
+[Official(name='حسین نوری', positions=(Position(role='معاون فنی', institution='شهرداری شیراز', evidence=(0,), former=False),))]
 """
 
 from __future__ import annotations
@@ -147,18 +149,18 @@ class _Institutions:
         return None
 
 
-def _add(person: _Person, role: str, institution: str | None, evidence: tuple[int, ...]) -> None:
-    """Add a position, merging it into one with the same role (as compared) and the same or a missing
-    institution. Differently worded titles stay apart («استان کرمانشاه» and «کرمانشاه»): the
-    annotators list what the article writes."""
+def _add(person: _Person, role: str, institution: str | None, evidence: tuple[int, ...], former: bool) -> None:
+    """Add a position, merging it into one with the same role (as compared), the same or a missing
+    institution and the same ``former`` flag. Differently worded titles stay apart («استان کرمانشاه» and
+    «کرمانشاه»): the annotators list what the article writes."""
     key, where = compact(role), compact(institution or "")
     for k, old in enumerate(person.positions):
         old_where = compact(old.institution or "")
-        if compact(old.role) == key and (not where or not old_where or where == old_where):
+        if old.former == former and compact(old.role) == key and (not where or not old_where or where == old_where):
             keep = old.institution if old_where else institution
-            person.positions[k] = Position(old.role, keep, tuple(sorted(set(old.evidence) | set(evidence))))
+            person.positions[k] = Position(old.role, keep, tuple(sorted(set(old.evidence) | set(evidence))), former)
             return
-    person.positions.append(Position(role, institution, evidence))
+    person.positions.append(Position(role, institution, evidence, former))
 
 
 def _abbreviates(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
@@ -185,15 +187,16 @@ def _same_title(role: str, institution: str | None, position: Position) -> bool:
 
 
 def _fits(person: _Person, titles: Sequence[Title]) -> bool:
-    """Whether the speaker could bear these titles: one names a position of theirs, or has their institution."""
+    """Whether the speaker could bear these titles: one names a current position of theirs, or has its
+    institution."""
     return any(_same_title(role, where, p) or (where is not None and p.institution is not None
                                                and compact(where) == compact(p.institution))
-               for role, where in titles for p in person.positions)
+               for role, where in titles for p in person.positions if not p.former)
 
 
 def _known_holder(people: Sequence[_Person], titles: Sequence[Title]) -> _Person | None:
-    """The one person already stated to hold one of these titles, if exactly one."""
-    holders = [p for p in people if any(_same_title(r, w, q) for r, w in titles for q in p.positions)]
+    """The one person already stated to hold one of these titles now, if exactly one."""
+    holders = [p for p in people if any(_same_title(r, w, q) for r, w in titles for q in p.positions if not q.former)]
     return holders[0] if len(holders) == 1 else None
 
 
@@ -219,7 +222,7 @@ def _title_subject(cues: SentenceCues) -> tuple[tuple[int, ...], bool] | None:
     if cues.persons or not cues.speech_verbs or not cues.groups:
         return None
     group = cues.groups[0]
-    if cues.former(group):  # «شهردار سابق تهران گفت»: a former office is no position of anyone
+    if any(cues.former(role) for role in group):  # «شهردار سابق تهران گفت»: not the previous speaker now
         return None
     start = cues.entities[group[0]].start
     before = cues.words_before(start, 1)
@@ -277,10 +280,11 @@ def build_officials(text: str, sentences: Sequence[Sentence], entities: Sequence
                 return institutions.demonstrative(noun, cues.entities[later].start)
         return None
 
-    def give(person: _Person, role: int, institution: str | None, evidence: tuple[int, ...]) -> None:
+    def give(person: _Person, role: int, institution: str | None, evidence: tuple[int, ...],
+             former: bool = False) -> None:
         if person not in order:
             order.append(person)
-        _add(person, entities[role].text, institution, evidence)
+        _add(person, entities[role].text, institution, evidence, former)
 
     def titles(cues: SentenceCues, group: tuple[int, ...]) -> list[tuple[int, str | None]]:
         return [(role, institution_of(role, cues.institutions[role])) for role in group]
@@ -298,7 +302,8 @@ def build_officials(text: str, sentences: Sequence[Sentence], entities: Sequence
         stated = sorted(((k, r) for k, r in enumerate(relations) if sentence_of.get(r.role) is cues),
                         key=lambda pair: (entities[pair[1].role].start, pair[0]))
         for k, relation in stated:
-            give(people[relation.person], relation.role, institution_of(relation.role, relation.institution), (k,))
+            give(people[relation.person], relation.role, institution_of(relation.role, relation.institution), (k,),
+                 relation.former)
         if cues.persons:
             speaker = _speaker(cues, people) if stated else _speaker(cues, people) or speaker
             continue

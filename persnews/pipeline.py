@@ -1,10 +1,14 @@
-"""The extraction pipeline: normalise → segment → tag → relate → officials.
+"""The extraction pipeline: normalise → segment → tag → consistency → relate → officials.
 
 The single-text call is the batch call's first result, so there is one code
 path. Stages run in the order of :data:`STAGES`; none reaches back up it.
 
 >>> STAGES
-('normalise', 'segment', 'tag', 'relate', 'officials')
+('normalise', 'segment', 'tag', 'consistency', 'relate', 'officials')
+
+The consistency stage (:mod:`persnews.consistency`) marks a name's other
+mentions in the document; ``load(consistency=False)`` leaves the tagger's
+entities as they are.
 """
 
 from __future__ import annotations
@@ -15,14 +19,15 @@ from typing import Iterable, Sequence
 
 from tqdm.auto import tqdm
 
-from .document import Document
+from .consistency import ConsistencyOptions, propagate
+from .document import Document, Entity
 from .normalization import normalize
 from .officials import build_officials
 from .relations import RelationScorer, extract_relations
 from .segmentation import Sentence, sentences
 from .tagging import Tagger, resolve_model_dir
 
-STAGES = ("normalise", "segment", "tag", "relate", "officials")
+STAGES = ("normalise", "segment", "tag", "consistency", "relate", "officials")
 
 DEFAULT_MODEL = "persnews-fa-small"
 """The shipped model used when no model is named (see :func:`persnews.tagging.shipped_models`)."""
@@ -37,11 +42,16 @@ def _check_text(text: object) -> str:
 
 
 class Extractor:
-    """A loaded model, reused across calls: ``extract(text)`` and ``extract_many(texts)``."""
+    """A loaded model, reused across calls: ``extract(text)`` and ``extract_many(texts)``.
 
-    def __init__(self, tagger: Tagger, relation_scorer: RelationScorer | None = None):
+    ``consistency`` sets the document-level consistency stage; None turns it off.
+    """
+
+    def __init__(self, tagger: Tagger, relation_scorer: RelationScorer | None = None,
+                 consistency: ConsistencyOptions | None = ConsistencyOptions()):
         self.tagger = tagger
         self.relation_scorer = relation_scorer
+        self.consistency = consistency
 
     def extract(self, text: str) -> Document:
         """Entities, relations and officials of one text (an empty Document for blank text)."""
@@ -73,28 +83,36 @@ class Extractor:
         return results
 
     def _run(self, texts: Sequence[str], batch_size: int) -> list[Document]:
+        return [self.finish(text, sents, entities) for text, (sents, entities) in zip(texts, self.tag(texts, batch_size))]
+
+    def tag(self, texts: Sequence[str], batch_size: int = 32) -> list[tuple[list[Sentence], list[Entity]]]:
+        """The stages up to tagging: each text's sentences and the tagger's entities. With :meth:`finish`, an
+        experiment can vary the later stages over one tagging (``bench/consistency_ab.py``)."""
         segmented: list[list[Sentence]] = [sentences(normalize(text)) for text in texts]
-        tagged = self.tagger.tag(segmented, texts, batch_size=batch_size)
-        documents = []
-        for text, sents, entities in zip(texts, segmented, tagged):
-            relations = extract_relations(text, sents, entities, self.relation_scorer)
-            officials = build_officials(text, sents, entities, relations)
-            documents.append(Document(text, tuple(entities), tuple(relations), tuple(officials)))
-        return documents
+        return list(zip(segmented, self.tagger.tag(segmented, texts, batch_size=batch_size)))
+
+    def finish(self, text: str, sents: Sequence[Sentence], entities: Sequence[Entity]) -> Document:
+        """The stages after tagging: consistency (unless off), relations and officials."""
+        if self.consistency is not None:
+            entities = propagate(text, sents, entities, self.consistency)
+        relations = extract_relations(text, sents, entities, self.relation_scorer)
+        officials = build_officials(text, sents, entities, relations)
+        return Document(text, tuple(entities), tuple(relations), tuple(officials))
 
 
 def load(name: str | os.PathLike | None = None, *, device: str | None = None, quantize: bool | None = None,
-         convention: str | None = None) -> Extractor:
+         convention: str | None = None, consistency: bool = True) -> Extractor:
     """Load a shipped model's name, a model folder or a hub id (default: the shipped model) once, for many calls.
 
     On CPU the linear layers run in int8 unless ``quantize=False`` (see
     :meth:`Tagger.load`); ``convention`` tags as one of the corpora the model
-    was trained on does (``"peyma"``) instead of by this project's guidelines.
+    was trained on does (``"peyma"``) instead of by this project's guidelines;
+    ``consistency=False`` turns the document-level consistency stage off.
     """
     directory = resolve_model_dir(DEFAULT_MODEL if name is None else name)
     tagger = Tagger.load(directory, device=device, quantize=quantize, convention=convention)
     scorer = RelationScorer.load(directory) if (directory / "relations.safetensors").is_file() else None
-    return Extractor(tagger, scorer)
+    return Extractor(tagger, scorer, ConsistencyOptions() if consistency else None)
 
 
 @lru_cache(maxsize=4)

@@ -14,7 +14,12 @@ splits are scored beside the release's, so real news, not only authored
 items, teaches the scorer where the cues fail. Scores are measured on gold
 entities, so they measure this stage alone: rules only and rules with the
 learned scorer, for sentence triples (exact spans) and document facts
-(lenient; a layer has no officials, so only its triples count).
+(lenient; a layer has no officials, so only its triples count), each also
+with the ``former`` flag required to match (``triples_former``,
+``facts_former``). The scorer picks holders; whether an office is a former
+one is the rule output of :meth:`persnews.relations.SentenceCues.former`
+(the scorer sees it as a feature), so the gap between a score and its
+``_former`` twin measures that rule.
 """
 
 from __future__ import annotations
@@ -66,9 +71,12 @@ def predict(documents: Sequence[Document], scorer: RelationScorer | None = None,
 
 
 def evaluate(documents: Sequence[Document], scorer: RelationScorer | None = None) -> dict[str, dict[str, Any]]:
-    """Triple and fact scores (with their error lists) of :func:`predict` against the documents' gold."""
+    """Triple and fact scores (with their error lists) of :func:`predict` against the documents' gold, without
+    and with the ``former`` flag required to match."""
     predicted = predict(documents, scorer)
-    return {"triples": triple_scores(documents, predicted), "facts": fact_scores(documents, predicted)}
+    return {"triples": triple_scores(documents, predicted), "facts": fact_scores(documents, predicted),
+            "triples_former": triple_scores(documents, predicted, former=True),
+            "facts_former": fact_scores(documents, predicted, former=True)}
 
 
 def _save_into(scorer: RelationScorer, output_dir: Path) -> None:
@@ -131,10 +139,11 @@ def report(metrics: dict[str, Any]) -> str:
     for prefix, scores in sets:
         for split in ("dev", "test"):
             for system in ("rules", "scorer"):
-                for kind in ("triples", "facts") if not prefix else ("triples",):
+                kinds = ("triples", "triples_former") + (("facts", "facts_former") if not prefix else ())
+                for kind in kinds:
                     s = scores[split][system][kind]
-                    lines.append(f"{prefix}{split:4} {system:6} {kind:7} P={s['precision']:.3f} R={s['recall']:.3f} "
-                                 f"F1={s['f1']:.3f} (support {s['support']})")
+                    lines.append(f"{prefix}{split:4} {system:6} {kind:14} P={s['precision']:.3f} "
+                                 f"R={s['recall']:.3f} F1={s['f1']:.3f} (support {s['support']})")
     return "\n".join(lines)
 
 

@@ -23,8 +23,10 @@ over the entity sequence of one sentence (honorifics such as «آقای» or
   («نماینده مردم ساری و میاندورود در مجلس شورای اسلامی», «نماینده حزب کارگر
   در پارلمان»), else the constituency's first place or body («نماینده مجلس
   خبرگان»);
-* a former office («شهردار سابق», «وزیر وقت») has no holder: a relation
-  states that the person holds the role now.
+* a former office («شهردار سابق», «وزیر وقت», «X که پیش از این معاون ...
+  بود») is still a relation, marked ``former`` (guidelines v1.1): a time
+  modifier inside, or right after, the role or its institution, or an
+  earlier-office phrase before the chain, says the person no longer holds it.
 
 The institution is always decided by those cues. The holder is decided by the
 cues alone, or, given a :class:`RelationScorer`, by a logistic regression over
@@ -38,7 +40,7 @@ documents, so it learns where the cues fail. A role takes at most one holder.
 >>> spans = [("حسین نوری", "PER"), ("معاون فنی", "ROLE"), ("شهرداری شیراز", "ORG")]
 >>> entities = [Entity(text.index(s), text.index(s) + len(s), label, s) for s, label in spans]
 >>> extract_relations(text, sentences(normalize(text)), entities)
-[Relation(person=0, role=1, institution=2, score=1.0)]
+[Relation(person=0, role=1, institution=2, score=1.0, former=False)]
 """
 
 from __future__ import annotations
@@ -97,7 +99,7 @@ SPEECH_VERBS = _phrases(
 """Verbs of speech and report («از ... خبر داد»); a sentence with one quotes its subject."""
 _SPEECH_HEADS = frozenset(v[0] for v in SPEECH_VERBS)
 
-_HONORIFICS = frozenset(compact(w) for w in (
+HONORIFICS = frozenset(compact(w) for w in (
     "آقای", "آقا", "خانم", "جناب", "سرکار", "دکتر", "مهندس", "حجت‌الاسلام", "حجت‌الاسلام‌والمسلمین",
     "والمسلمین", "آیت‌الله", "حاج", "حاجیه", "استاد", "سردار", "سرلشکر", "سرتیپ", "سرهنگ", "سرگرد",
     "سروان", "ستوان", "تیمسار", "امیر", "دریادار"))
@@ -126,21 +128,21 @@ _OBJECT = "را"
 _COPULAS = frozenset(compact(w) for w in (
     "است", "شد", "شدند", "هست", "هستند", "باشد", "خواهد", "شده", "می‌شود", "ماند"))
 """«X ... سخنگوی شورا خواهد بود»: a role right before one of these is predicated of the subject
-(not «بود»: «X که پیش از این معاون شهرداری بود» is a former office)."""
+(«بود» only after an earlier-office phrase: «X که پیش از این معاون شهرداری بود», a former office)."""
 _PAST_COPULAS = frozenset(compact(w) for w in ("بود", "بوده"))
 _PLURAL_COPULAS = frozenset(compact(w) for w in (
     "شدند", "هستند", "خواهند", "شده‌اند", "می‌شوند", "گردیدند", "باشند"))
 _PREPOSITIONS = frozenset({("به",), ("با",), ("از",), ("برای",), ("در",)})
 """«... به خبرنگار ایسنا گفت»: a role after a preposition is rarely the title of a name beside it."""
 FORMER_WORDS = frozenset(compact(w) for w in ("پیشین", "سابق", "اسبق", "قبلی", "وقت"))
-"""«شهردار پیشین», «وزیر وقت»: a former office is no position the person holds (comparison forms; the
-layer's ``collect`` drops the relations of such roles by the same words)."""
+"""«شهردار پیشین», «وزیر وقت»: the person no longer holds the office (comparison forms; the layer's
+``collect`` marks the relations of such roles ``former`` by the same words)."""
 EARLIER_PHRASES = tuple(tuple(compact(w) for w in phrase.split()) for phrase in ("پیش از این", "قبلا", "سابقا"))
 """«X که پیش از این معاون ... بود»: an office held earlier, said before the title («قبلاً» loses its tanwin
 in :func:`compact`)."""
 
 _COMPLEMENT_ENDS = frozenset({"،", ",", "و", ":"})
-_FUNCTION_WORDS = frozenset(compact(w) for w in (
+FUNCTION_WORDS = frozenset(compact(w) for w in (
     "در", "با", "از", "به", "برای", "که", "را", "تا", "نیز", "هم", "همچنین", "این", "آن", "همین", "او", "وی",
     "خود", "است", "بود", "شد")) | {v[0] for v in SPEECH_VERBS} | FORMER_WORDS
 """Words that are never part of a role's complement or of a description beside a name."""
@@ -254,7 +256,7 @@ class SentenceCues:
         """The words (comparison form) between two original offsets, honorifics and quote marks left out."""
         starts, ends = self._bounds
         return tuple(w.text for w in self.words[bisect_left(starts, start):bisect_right(ends, end)]
-                     if w.text not in _HONORIFICS and w.text not in _QUOTES)
+                     if w.text not in HONORIFICS and w.text not in _QUOTES)
 
     def words_before(self, offset: int, n: int) -> tuple[str, ...]:
         """The last ``n`` words of the sentence that end before ``offset``."""
@@ -316,9 +318,9 @@ class SentenceCues:
     @staticmethod
     def _modifiers(gap: tuple[str, ...]) -> bool:
         """Whether the words between a role and the ORG/LOC after it still let that be its institution."""
-        if set(gap) <= _ROLE_ADJECTIVES:
+        if set(gap) <= _ROLE_ADJECTIVES | FORMER_WORDS:  # «مدیرعامل سابق باشگاه سایپا»
             return True
-        return (len(gap) == 1 and gap[0].isalpha() and gap[0] not in _FUNCTION_WORDS
+        return (len(gap) == 1 and gap[0].isalpha() and gap[0] not in FUNCTION_WORDS
                 and gap[0] not in _NOT_MODIFIERS)
 
     def _body_after(self, last: int, following: Sequence[int]) -> int | None:
@@ -329,7 +331,7 @@ class SentenceCues:
         gap = self._gap(last, following[0])
         plain = gap[:-1]
         if (gap and gap[-1] == "در" and len(plain) <= 2
-                and all(w.isalpha() and w not in _FUNCTION_WORDS for w in plain)):
+                and all(w.isalpha() and w not in FUNCTION_WORDS for w in plain)):
             return following[0]
         return None
 
@@ -339,7 +341,7 @@ class SentenceCues:
         words = [w for w in self.words if w.start >= start and w.end <= limit]
         for n in (1, 2):
             if (len(words) > n and words[n].text in _COMPLEMENT_ENDS
-                    and all(w.text.isalpha() and w.text not in _FUNCTION_WORDS for w in words[:n])):
+                    and all(w.text.isalpha() and w.text not in FUNCTION_WORDS for w in words[:n])):
                 return words[:n]
         return []
 
@@ -350,18 +352,23 @@ class SentenceCues:
 
     @cached_property
     def groups(self) -> tuple[tuple[int, ...], ...]:
-        """Chains of ROLE indices joined by «و», in text order."""
+        """Chains of ROLE indices joined by «و» (:meth:`_joins`), in text order."""
         chains: list[list[int]] = []
         for role, unit in self.units.items():
             previous = self.units[chains[-1][-1]] if chains else None
             joined = (previous is not None
                       and not [i for i in self.members if previous.last < i < role]
-                      and self.words_between(previous.end, self.entities[role].start) == ("و",))
+                      and self._joins(self.words_between(previous.end, self.entities[role].start)))
             if joined:
                 chains[-1].append(role)
             else:
                 chains.append([role])
         return tuple(tuple(c) for c in chains)
+
+    @staticmethod
+    def _joins(gap: tuple[str, ...]) -> bool:
+        """«و» between two roles, after a time modifier of the first («وزیر سابق و مشاور بانک ملی»)."""
+        return gap == ("و",) or (len(gap) == 2 and gap[0] in FORMER_WORDS and gap[1] == "و")
 
     def _held_for(self, group: Sequence[int]) -> bool:
         """Whether the chain ends in a role held for someone («معاون», «مشاور») with nothing after it
@@ -455,21 +462,21 @@ class SentenceCues:
                 del before[-2:]
         return any(tuple(before[len(before) - len(p):]) == p for p in _AS_ROLE if len(before) >= len(p))
 
-    def former(self, group: Sequence[int]) -> bool:
-        """Whether the chain is marked as a former office: a time modifier right after a role or the
-        chain («شهردار پیشین», «مدیرعامل سابق باشگاه», «وزیر وقت»), or inside a role after its head
-        («مدیرکل وقت زندان‌ها», where the span was drawn around it), or an earlier office announced in the
-        four words before it («که پیش از این معاون ... بود»)."""
-        ends = [self.entities[role].end for role in group] + [self.group_end(group)]
-        inside = {w for role in group for w in compact_words(self.entities[role].text)[1:]}
+    def earlier(self, group: Sequence[int]) -> bool:
+        """Whether an earlier office is announced in the four words before the chain («که پیش از این
+        معاون ... بود», «که سابقا ...»)."""
         before = self.words_before(self.entities[group[0]].start, 4)
-        earlier = any(before[k:k + len(phrase)] == phrase for phrase in EARLIER_PHRASES for k in range(len(before)))
-        return earlier or bool(inside & FORMER_WORDS) or any(set(self.words_after(end, 1)) & FORMER_WORDS for end in ends)
+        return any(before[k:k + len(phrase)] == phrase for phrase in EARLIER_PHRASES for k in range(len(before)))
 
-    @property
-    def current_groups(self) -> tuple[tuple[int, ...], ...]:
-        """The chains that may have a holder: a former office is no position anyone holds now."""
-        return tuple(g for g in self.groups if not self.former(g))
+    def former(self, role: int) -> bool:
+        """Whether the text says the holder of this role no longer holds it: a time modifier inside the role
+        after its head («مدیرکل وقت زندان‌ها», where the span was drawn around it), right after the role
+        («شهردار پیشین», «مدیرعامل سابق باشگاه») or after its institution («وزیر کشور وقت»), or an
+        earlier office announced before its chain («که پیش از این معاون ... بود»)."""
+        inside = set(compact_words(self.entities[role].text)[1:])
+        ends = {self.entities[role].end, self.units[role].end}
+        return (bool(inside & FORMER_WORDS) or any(set(self.words_after(end, 1)) & FORMER_WORDS for end in ends)
+                or self.earlier(self.group_of(role)))
 
     def _predicated(self, group: Sequence[int], copulas: frozenset[str] = _COPULAS) -> bool:
         after = [w for w in self.words_after(self.group_end(group), 3) if w not in _ALSO]
@@ -485,7 +492,7 @@ class SentenceCues:
         comma = gap[0] in {"،", ","}
         middle = gap[1:-1] if comma else gap[:-1]
         return (0 < len(middle) <= (4 if comma else 2) and middle[0] != "و"
-                and all(w.isalpha() and w not in _FUNCTION_WORDS and w not in _NOT_MODIFIERS for w in middle))
+                and all(w.isalpha() and w not in FUNCTION_WORDS and w not in _NOT_MODIFIERS for w in middle))
 
     def cues(self, person: int, group: Sequence[int]) -> frozenset[str]:
         """Which holder cues link ``person`` to the role chain ``group`` (remembered: the holder rules ask
@@ -512,7 +519,7 @@ class SentenceCues:
             if clause:
                 if self._after_as_role(start):
                     found.add("as_role")
-                elif self._predicated(group):
+                elif self._predicated(group) or (self.earlier(group) and self._predicated(group, _PAST_COPULAS)):
                     found.add("predicate")
         elif person_start >= end and not self.agent_before(group):
             last = self.units[group[-1]].last
@@ -598,6 +605,7 @@ class SentenceCues:
             "agent_before": float(self.agent_before(group)),
             "preposition_before": float(self.words_before(self.entities[first].start, 1) in _PREPOSITIONS),
             "past_copula_after": float(self._predicated(group, _PAST_COPULAS)),
+            "former": float(any(self.former(role) for role in group)),
             "rival_with_cue": float(bool(rivals)),
             "person_has_other_cue": float(bool(other_groups)),
             "no_cue": float(not cues),
@@ -710,7 +718,7 @@ def _candidates(document: Document) -> list[tuple[dict[str, float], bool]]:
     examples = []
     for cues in SentenceCues.for_document(document.text, split_sentences(normalize(document.text)),
                                           document.entities):
-        for group in cues.current_groups:
+        for group in cues.groups:
             for person in cues.persons:
                 label = any((person, role) in gold for role in group)
                 examples.append((cues.features(person, group), label))
@@ -723,12 +731,13 @@ def extract_relations(text: str, sentences: Sequence[Sentence], entities: Sequen
 
     Every role of a chain gets the chain's holder: the rules' choice (score
     1.0) without a scorer, else the person of highest probability if it
-    reaches ``threshold``. Each role keeps the institution the cues give it.
-    A chain marked as a former office («شهردار پیشین») gets no holder.
+    reaches ``threshold``. Each role keeps the institution the cues give it
+    and is marked ``former`` when :meth:`SentenceCues.former` says so
+    («شهردار پیشین»).
     """
     relations = []
     for cues in SentenceCues.for_document(text, sentences, entities):
-        for group in cues.current_groups:
+        for group in cues.groups:
             if scorer is None:
                 holder, score = cues.rule_holder(group), 1.0
             else:
@@ -736,5 +745,6 @@ def extract_relations(text: str, sentences: Sequence[Sentence], entities: Sequen
                 score, holder = max(scored, default=(0.0, None), key=lambda pair: pair[0])
                 holder = holder if score >= threshold else None
             if holder is not None:
-                relations += [Relation(holder, role, cues.institutions[role], score) for role in group]
+                relations += [Relation(holder, role, cues.institutions[role], score, cues.former(role))
+                              for role in group]
     return relations

@@ -11,16 +11,26 @@ from __future__ import annotations
 import html
 from typing import Sequence
 
-from .document import Document
+from .document import Document, Relation
 from .normalization import normalize
 from .segmentation import sentences
 
 _COLOURS = {"PER": "#ffd6a5", "ROLE": "#caffbf", "ORG": "#a0c4ff", "LOC": "#ffc6ff"}
+_FORMER = "سابق"
+"""What the HTML tables write in their «پیشین» column for a former office (``"former": true``)."""
+
+
+def _relation_text(document: Document, relation: Relation) -> str:
+    """``person | role | institution`` (``-`` for none), ``| former`` after a former office."""
+    where = "-" if relation.institution is None else document.entities[relation.institution].text
+    return (f"{document.entities[relation.person].text} | {document.entities[relation.role].text} | {where}"
+            + (" | former" if relation.former else ""))
 
 
 def to_conll(document: Document) -> str:
-    """One ``word<TAB>BIO-tag`` line per word of the original text, a blank line between sentences."""
-    lines = []
+    """One ``word<TAB>BIO-tag`` line per word of the original text, a blank line between sentences; first a
+    ``# relation = person | role | institution`` comment per relation (``| former`` for a former office)."""
+    lines = [f"# relation = {_relation_text(document, r)}" for r in document.relations]
     entities = list(document.entities)
     for sentence in sentences(normalize(document.text)):
         for token in sentence.tokens:
@@ -37,7 +47,8 @@ def to_text(document: Document) -> str:
     lines = [f"== {document.id or 'document'} =="]
     for official in document.officials:
         for position in official.positions:
-            lines.append(f"{official.name} — {position.role} — {position.institution or '?'}")
+            former = " (former)" if position.former else ""
+            lines.append(f"{official.name} — {position.role} — {position.institution or '?'}{former}")
     if not document.officials:
         lines.append("(no officials found)")
     for label in ("PER", "ROLE", "ORG", "LOC"):
@@ -67,8 +78,9 @@ def _relations_table(document: Document, index_offset: int) -> str:
         return f'<a href="#e{index_offset + k}">{html.escape(document.entities[k].text)}</a>'
 
     rows = [f"<tr><td>{link(r.person)}</td><td>{link(r.role)}</td><td>{link(r.institution)}</td>"
-            f"<td>{r.score:.2f}</td></tr>" for r in document.relations]
-    return ("<table><tr><th>شخص</th><th>سمت</th><th>نهاد</th><th>اطمینان</th></tr>" + "".join(rows) + "</table>"
+            f"<td>{_FORMER if r.former else ''}</td><td>{r.score:.2f}</td></tr>" for r in document.relations]
+    return ("<table><tr><th>شخص</th><th>سمت</th><th>نهاد</th><th>پیشین</th><th>اطمینان</th></tr>" + "".join(rows)
+            + "</table>"
             if rows else "<p>رابطه‌ای یافت نشد.</p>")
 
 
@@ -77,8 +89,9 @@ def _officials_table(document: Document) -> str:
     for official in document.officials:
         for position in official.positions:
             rows.append(f"<tr><td>{html.escape(official.name)}</td><td>{html.escape(position.role)}</td>"
-                        f"<td>{html.escape(position.institution or '—')}</td></tr>")
-    return ("<table><tr><th>مقام</th><th>سمت</th><th>نهاد</th></tr>" + "".join(rows) + "</table>"
+                        f"<td>{html.escape(position.institution or '—')}</td>"
+                        f"<td>{_FORMER if position.former else ''}</td></tr>")
+    return ("<table><tr><th>مقام</th><th>سمت</th><th>نهاد</th><th>پیشین</th></tr>" + "".join(rows) + "</table>"
             if rows else "<p>مقامی یافت نشد.</p>")
 
 

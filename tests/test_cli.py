@@ -69,3 +69,25 @@ def test_unknown_convention_is_a_clean_error(tiny_model: Path, tmp_path: Path) -
     result = _run("evaluate", str(tiny_model), str(gold), "--convention", "peyma")
     assert result.returncode == 2 and "Traceback" not in result.stderr.decode()
     assert "convention 'peyma'" in result.stderr.decode()
+
+
+def test_evaluate_per_document_and_without_consistency(tiny_model: Path, tmp_path: Path) -> None:
+    gold = tmp_path / "gold.jsonl"
+    text = "علی رضایی، شهردار قم گفت: کار تمام شد."
+    gold.write_text(json.dumps({"id": "g1", "text": text, "entities": [
+        {"start": 0, "end": 9, "label": "PER"}, {"start": 11, "end": 17, "label": "ROLE"},
+        {"start": 18, "end": 20, "label": "LOC"}], "relations": [{"person": 0, "role": 1, "institution": 2}],
+        "officials": [{"name": "علی رضایی", "positions": [{"role": "شهردار", "institution": "قم"}]}]},
+        ensure_ascii=False) + "\n", encoding="utf-8")
+    report = tmp_path / "r.json"
+    result = _run("evaluate", str(tiny_model), str(gold), "--no-consistency", "--per-document", "--report", str(report))
+    assert result.returncode == 0, result.stderr.decode()
+    data = json.loads(report.read_text(encoding="utf-8"))
+    assert data["consistency"] is False
+    scores = data["sources"][str(gold)]
+    assert {"triples", "triples_former", "facts", "facts_former", "per_document"} <= set(scores)
+    out = result.stdout.decode()
+    assert "consistency: False" in out and "facts (former must match)" in out
+    if scores["per_document"]:  # the tiny model's output is arbitrary: whatever it got wrong is listed per document
+        assert "per document (- missed, + invented):\ng1: " in out
+        assert "facts - علی رضایی | شهردار | قم" in out or "facts" not in scores["per_document"]["g1"]

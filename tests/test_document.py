@@ -21,10 +21,22 @@ def test_json_round_trip_in_the_guidelines_shape() -> None:
     data = json.loads(document.to_json())
     assert set(data) == {"id", "text", "entities", "relations", "officials"}
     assert data["entities"][0] == {"start": 0, "end": 9, "label": "PER", "text": "حسین نوری", "score": 0.9}
-    assert data["relations"][0] == {"person": 0, "role": 1, "institution": 2, "score": 0.8}
+    assert data["relations"][0] == {"person": 0, "role": 1, "institution": 2, "former": False, "score": 0.8}
     assert data["officials"][0]["positions"][0] == {"role": "معاون فنی", "institution": "شهرداری شیراز",
-                                                    "evidence": [0]}
+                                                    "former": False, "evidence": [0]}
     assert Document.from_json(document.to_json()) == document
+
+
+def test_former_round_trips_and_is_false_when_absent() -> None:
+    data = _document().to_dict()
+    data["relations"][0]["former"] = True
+    data["officials"][0]["positions"][0]["former"] = True
+    document = Document.from_dict(data)
+    assert document.relations[0].former and document.officials[0].positions[0].former
+    assert Document.from_json(document.to_json()) == document
+    del data["relations"][0]["former"], data["officials"][0]["positions"][0]["former"]  # a schema v1 file
+    old = Document.from_dict(data)
+    assert not old.relations[0].former and not old.officials[0].positions[0].former
 
 
 def test_from_dict_fills_text_and_score() -> None:

@@ -112,10 +112,20 @@ def test_a_former_office_is_not_the_speakers_position():
     assert officials_of(quoted + "[[ROLE|معاون شهردار]] وقت [[LOC|مشهد]] در ادامه گفت: طرح متوقف شد.") == []
 
 
-def test_a_former_office_in_apposition_is_no_position():
+def test_a_former_office_in_apposition_is_a_former_position():
     markup = ("[[PER|داود تیموری]]، [[ROLE|شهردار]] [[LOC|اهر]]، گفت: کار تمام شد.\n"
               "از خدمات [[PER|حسن جبارنژاد]]، [[ROLE|شهردار]] وقت [[LOC|اهر]]، قدردانی شد.")
-    assert facts(officials_of(markup)) == {("داود تیموری", "شهردار", "اهر")}
+    assert {(o.name, p.role, p.institution, p.former) for o in officials_of(markup) for p in o.positions} == {
+        ("داود تیموری", "شهردار", "اهر", False), ("حسن جبارنژاد", "شهردار", "اهر", True)}
+
+
+def test_a_current_and_a_former_holding_of_one_office_stay_two_positions():
+    markup = ("[[PER|علی رضایی]]، [[ROLE|شهردار]] سابق [[LOC|اهر]]، گفت: بله.\n"
+              "[[PER|رضایی]]، [[ROLE|شهردار]] [[LOC|اهر]]، افزود: نه.\n"
+              "[[PER|رضایی]] [[ROLE|شهردار]] [[LOC|اهر]] است.")
+    (official,) = officials_of(markup)
+    assert [(p.role, p.institution, p.former, p.evidence) for p in official.positions] == [
+        ("شهردار", "اهر", True, (0,)), ("شهردار", "اهر", False, (1, 2))]
 
 
 def test_speaker_must_have_been_quoted():

@@ -77,3 +77,23 @@ def test_extract_many_is_public_and_matches_the_extractor(tiny_model: Path, extr
     assert persnews.extract_many(texts, model=extractor) == extractor.extract_many(texts)
     with pytest.raises(TypeError):
         persnews.extract_many("one text", model=extractor)
+
+
+def test_consistency_runs_between_tagging_and_relations_and_can_be_switched_off(tiny_model: Path) -> None:
+    from persnews.consistency import ConsistencyOptions
+    from persnews.document import Entity
+    from persnews.normalization import normalize
+    from persnews.pipeline import STAGES
+    from persnews.segmentation import sentences
+
+    assert STAGES.index("tag") < STAGES.index("consistency") < STAGES.index("relate")
+    text = "علی احمدی آمد. احمدی، شهردار قم، گفت: بله."
+    tagged = [Entity(0, 9, "PER", "علی احمدی", 0.99), Entity(22, 28, "ROLE", "شهردار", 0.99),
+              Entity(29, 31, "LOC", "قم", 0.99)]
+    on, off = load(tiny_model), load(tiny_model, consistency=False)
+    assert on.consistency == ConsistencyOptions() and off.consistency is None
+    sents = sentences(normalize(text))
+    marked = on.finish(text, sents, tagged)
+    assert [e.text for e in marked.entities] == ["علی احمدی", "احمدی", "شهردار", "قم"]
+    assert [(o.name, o.positions[0].role) for o in marked.officials] == [("علی احمدی", "شهردار")]
+    assert off.finish(text, sents, tagged).officials == ()

@@ -10,6 +10,7 @@ from safetensors.torch import load_file
 
 from persnews.data.authoring import parse_markup
 from persnews.data.standoff import sentence_hash
+from persnews.document import Document
 from persnews.errors import ModelLoadError, TrainingError
 from persnews.normalization import normalize
 from persnews.relation_training import evaluate, load_layer_split, load_release, main, predict, report, train_relations
@@ -127,7 +128,20 @@ def test_predict_builds_documents_with_relations_and_officials(documents):
     assert [(o.name, o.positions[0].role, o.positions[0].institution) for o in doc.officials] == [
         ("مریم احمدی", "رئیس", "شورای شهر قم")]
     report = evaluate(documents)
-    assert report["triples"]["f1"] == 1.0 and report["facts"]["f1"] == 1.0
+    assert report["triples"]["f1"] == 1.0 and report["facts"]["f1"] == 1.0 and report["facts_former"]["f1"] == 1.0
+
+
+def test_the_former_flag_is_measured_apart_from_the_holder():
+    text = "علی رضایی، شهردار سابق قم، گفت: بله."
+    marked = Document.from_dict({"id": "f", "text": text, "entities": [
+        {"start": 0, "end": 9, "label": "PER"}, {"start": 11, "end": 17, "label": "ROLE"},
+        {"start": 23, "end": 25, "label": "LOC"}], "relations": [{"person": 0, "role": 1, "institution": 2,
+                                                                   "former": True}]})
+    unmarked = Document.from_dict({**marked.to_dict(), "relations": [{"person": 0, "role": 1, "institution": 2}]})
+    assert predict([marked])[0].relations[0].former
+    assert evaluate([marked])["triples_former"]["f1"] == 1.0
+    scores = evaluate([unmarked])  # gold that missed the «سابق»: the holder is right, the flag is not
+    assert scores["triples"]["f1"] == 1.0 and scores["triples_former"]["f1"] == 0.0
 
 
 def test_train_relations_writes_beside_other_model_files(tmp_path, documents):
@@ -141,7 +155,7 @@ def test_train_relations_writes_beside_other_model_files(tmp_path, documents):
     for split in ("dev", "test"):
         assert metrics[split]["documents"] == len(release.split(split))
         for system in ("rules", "scorer"):
-            assert set(metrics[split][system]) == {"triples", "facts"}
+            assert set(metrics[split][system]) == {"triples", "facts", "triples_former", "facts_former"}
             assert "errors" not in metrics[split][system]["triples"]
     RelationScorer.load(output)
 
@@ -215,6 +229,6 @@ def test_train_relations_adds_a_layers_train_split_and_scores_its_dev_and_test(t
         assert scores["rules"]["triples"]["f1"] == 1.0 and scores["scorer"]["triples"]["support"] == 1
     printed = report(metrics)
     layer_lines = [line.split()[1:4] for line in printed.splitlines() if line.startswith(f"{path} ")]
-    assert layer_lines == [["dev", "rules", "triples"], ["dev", "scorer", "triples"],
-                           ["test", "rules", "triples"], ["test", "scorer", "triples"]]
+    assert layer_lines == [[split, system, kind] for split in ("dev", "test") for system in ("rules", "scorer")
+                           for kind in ("triples", "triples_former")]
     assert "layers" not in train_relations(documents, tmp_path / "plain", epochs=50)

@@ -102,22 +102,43 @@ def test_reporter_of_the_source_is_not_the_next_name():
     assert relations_of(markup) == {("علی رضایی", "شهردار", "قم")}
 
 
-def test_former_office_is_no_relation():
-    assert relations_of("از خدمات [[PER|حسن جبارزاده]]، [[ROLE|شهردار]] پیشین، قدردانی کرد.") == set()
-    assert relations_of("[[PER|تیموری]] که پیش از این [[ROLE|معاون عمرانی]] [[ORG|شهرداری مرند]] بود، گفت: بله.") == set()
-    assert relations_of("[[PER|علی دایی]]، [[ROLE|مدیرعامل]] سابق [[ORG|باشگاه سایپا]]، گفت: نه.") == set()
+def former_relations_of(markup: str) -> set[tuple[str, str, str | None, bool]]:
+    doc = parse_markup("### t\n" + markup)[0]
+    found = extract_relations(doc.text, sentences(normalize(doc.text)), doc.entities)
+    text = [e.text for e in doc.entities]
+    return {(text[r.person], text[r.role], None if r.institution is None else text[r.institution], r.former)
+            for r in found}
 
 
-def test_office_announced_as_earlier_is_no_relation():
-    assert relations_of("[[PER|رضا کریمی]] که سابقا [[ROLE|مدیرعامل]] [[ORG|باشگاه ذوب‌آهن]] شده، گفت: نه.") == set()
-    assert relations_of("[[PER|رضا کریمی]] که [[ROLE|مدیرعامل]] [[ORG|باشگاه ذوب‌آهن]] شده، گفت: نه.") == {
-        ("رضا کریمی", "مدیرعامل", "باشگاه ذوب‌آهن")}
+def test_former_office_is_a_relation_marked_former():
+    assert former_relations_of("از خدمات [[PER|حسن جبارزاده]]، [[ROLE|شهردار]] پیشین، قدردانی کرد.") == {
+        ("حسن جبارزاده", "شهردار", None, True)}
+    assert former_relations_of("[[PER|تیموری]] که پیش از این [[ROLE|معاون عمرانی]] [[ORG|شهرداری مرند]] بود، "
+                               "گفت: بله.") == {("تیموری", "معاون عمرانی", "شهرداری مرند", True)}
+    assert former_relations_of("[[PER|علی دایی]]، [[ROLE|مدیرعامل]] سابق [[ORG|باشگاه سایپا]]، گفت: نه.") == {
+        ("علی دایی", "مدیرعامل", "باشگاه سایپا", True)}
 
 
-def test_former_office_marked_by_vaght_or_inside_the_role_is_no_relation():
-    assert relations_of("[[PER|کامران صدری]] [[ROLE|وزیر کشور]] وقت در سفر به [[LOC|یزد]] گفت: بله.") == set()
-    assert relations_of("[[PER|صابری]] [[ROLE|مدیرکل وقت زندان‌های]] [[LOC|استان فارس]] گفته بود: نه.") == set()
-    assert relations_of("[[PER|صمد فرجی]] [[ROLE|مربي پيشين]] [[ORG|باشگاه ملوان]] تشویق شد.") == set()
+def test_office_announced_as_earlier_is_former():
+    assert former_relations_of("[[PER|رضا کریمی]] که سابقا [[ROLE|مدیرعامل]] [[ORG|باشگاه ذوب‌آهن]] شده، گفت: نه.") == {
+        ("رضا کریمی", "مدیرعامل", "باشگاه ذوب‌آهن", True)}
+    assert former_relations_of("[[PER|رضا کریمی]] که [[ROLE|مدیرعامل]] [[ORG|باشگاه ذوب‌آهن]] شده، گفت: نه.") == {
+        ("رضا کریمی", "مدیرعامل", "باشگاه ذوب‌آهن", False)}
+    assert former_relations_of("[[PER|تیموری]] که [[ROLE|معاون]] [[ORG|شهرداری مرند]] بود، گفت: بله.") == set()
+
+
+def test_former_office_marked_by_vaght_or_inside_the_role():
+    assert former_relations_of("[[PER|کامران صدری]] [[ROLE|وزیر کشور]] وقت در سفر به [[LOC|یزد]] گفت: بله.") == {
+        ("کامران صدری", "وزیر کشور", None, True)}
+    assert former_relations_of("[[PER|صابری]] [[ROLE|مدیرکل وقت زندان‌های]] [[LOC|استان فارس]] گفته بود: نه.") == {
+        ("صابری", "مدیرکل وقت زندان‌های", "استان فارس", True)}
+    assert former_relations_of("[[PER|صمد فرجی]] [[ROLE|مربي پيشين]] [[ORG|باشگاه ملوان]] تشویق شد.") == {
+        ("صمد فرجی", "مربي پيشين", "باشگاه ملوان", True)}
+
+
+def test_only_the_role_marked_former_in_a_chain():
+    assert former_relations_of("[[PER|علی رضایی]]، [[ROLE|وزیر]] سابق و [[ROLE|مشاور]] [[ORG|بانک ملی]] گفت: بله.") == {
+        ("علی رضایی", "وزیر", None, True), ("علی رضایی", "مشاور", "بانک ملی", False)}
 
 
 def test_quote_marks_around_a_name_do_not_break_the_cues():

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from persnews.document import Document, Entity, Official, Position, Relation
-from persnews.render import to_conll, to_html
+from persnews.render import to_conll, to_html, to_text
 
 TEXT = "حسین نوری، معاون فنی شهرداری شیراز گفت. <b>"
 
@@ -15,8 +15,22 @@ def _document() -> Document:
 
 def test_conll_tags_every_word() -> None:
     lines = to_conll(_document()).splitlines()
-    assert lines[:5] == ["حسین\tB-PER", "نوری\tI-PER", "،\tO", "معاون\tB-ROLE", "فنی\tI-ROLE"]
+    assert lines[:6] == ["# relation = حسین نوری | معاون فنی | شهرداری شیراز",
+                         "حسین\tB-PER", "نوری\tI-PER", "،\tO", "معاون\tB-ROLE", "فنی\tI-ROLE"]
     assert "شیراز\tI-ORG" in lines
+
+
+def _former() -> Document:
+    document = _document()
+    return Document(document.text, document.entities, (Relation(0, 1, 2, former=True),),
+                    (Official("حسین نوری", (Position("معاون فنی", "شهرداری شیراز", (0,), former=True),)),), "doc-1")
+
+
+def test_a_former_office_is_marked_in_every_format() -> None:
+    assert to_conll(_former()).splitlines()[0] == "# relation = حسین نوری | معاون فنی | شهرداری شیراز | former"
+    assert "حسین نوری — معاون فنی — شهرداری شیراز (former)" in to_text(_former())
+    assert "(former)" not in to_text(_document())
+    assert to_html([_former()]).count("<td>سابق</td>") == 2 and "<td>سابق</td>" not in to_html([_document()])
 
 
 def test_html_is_self_contained_and_escaped() -> None:

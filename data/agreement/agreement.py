@@ -49,7 +49,8 @@ def sentence_document(document: Document, start: int, end: int, new_id: str) -> 
     index = {k: n for n, k in enumerate(inside)}
     entities = tuple(Entity(e.start - start, e.end - start, e.label, e.text)
                      for e in (document.entities[k] for k in inside))
-    relations = tuple(Relation(index[r.person], index[r.role], None if r.institution is None else index[r.institution])
+    relations = tuple(Relation(index[r.person], index[r.role], None if r.institution is None else index[r.institution],
+                               former=r.former)
                       for r in document.relations
                       if r.person in index and r.role in index and (r.institution is None or r.institution in index))
     return Document(document.text[start:end], entities, relations, id=new_id)

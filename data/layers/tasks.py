@@ -18,7 +18,9 @@ How the layer ``roles-v1`` was made (see data/README.md):
    hash only; no corpus text), applying the harmonisation decisions taken
    after the five passes (``_harmonise``), and checks it by joining it with
    the corpora. The layer is written sorted, so it does not depend on the
-   order of the answer files. The answers hold ids and numbers only, so they
+   order of the answer files. A relation to a former office (``_former``) is
+   kept and marked ``"former": true`` (guidelines v1.1; until then such
+   relations were dropped). The answers hold ids and numbers only, so they
    are kept in ``data/layers/answers/`` (``batch-*.ann`` for corpus
    sentences, ``raw-batch-*.ann`` for raw news): the layer can be rebuilt
    from them.
@@ -31,7 +33,8 @@ Answer format for a corpus sentence, one block per sentence (token spans are [st
 
     ## peyma/train/123
     ROLE 7 9
-    REL 5 7 | 7 9 | 9 12        (person | role | institution, or '-' for none)
+    REL 5 7 | 7 9 | 9 12        (person | role | institution, or '-' for none; a fourth field
+                                 '| former' marks a former office the rule of ``_former`` misses)
     FIX 9 12 LOC                (a corpus entity at tokens 9..12 relabelled; FIX a b O removes it,
                                  FIX a b LABEL on untagged tokens adds one)
 
@@ -79,13 +82,15 @@ _STOP = {"در", "با", "از", "به", "که", "گفت", "افزود", "این
          "خبر", "اظهار", "تصریح", "داد", "می", "گزارش"}
 RAW_FILES = tuple(name for name in RAW_NEWS_FILES if name.startswith("fars-news-"))
 RAW_PER_ARTICLE = 2
-Triple = tuple[Span | None, Span | None, Span | None]
-"""A relation as written in answers: person, role and institution token spans (None for '-')."""
+Triple = tuple[Span | None, Span | None, Span | None, bool]
+"""A relation as written in answers: person, role and institution token spans (None for '-'), and whether the
+office is a former one."""
 RAW_HEADER = """\
 # persnews raw news annotation, task file {batch} of {batches}: sentences of Fars News articles (news-raw).
 # These articles carry no labels: annotate ALL FOUR labels (PER, ROLE, ORG, LOC) and the person-role-institution
 # relations, following ../shared/annotation-guidelines.md and the layer's decisions in data/README.md
-# («نماینده مردم» is one ROLE; «سابق», «وقت», ... stay outside a ROLE; former offices get no relation).
+# («نماینده مردم» is one ROLE; «سابق», «وقت», ... stay outside a ROLE; a former office keeps its relation,
+# marked '| former' when no «سابق/وقت/پیشین/...» at the title says so).
 # Each block: '## <id>'; 'tokens:' the sentence as index:token (normalised: Persian «ی/ک», ZWNJ repaired) with
 # the model's guess as [B-TAG]/[I-TAG]; 'pre:' the model's entities as token spans [start, end) (end excluded);
 # 'pre-rel:' its proposed relations. The model is often wrong: read every token.
@@ -96,7 +101,7 @@ RAW_HEADER = """\
 #   ROLE 3 5
 #   ORG 5 7
 #   LOC 9 10
-#   REL 0 2 | 3 5 | 5 7     (person | role | institution, '-' for none)
+#   REL 0 2 | 3 5 | 5 7     (person | role | institution, '-' for none; '| former' for a former office)
 # A block with no lines means "read: no entity in this sentence".
 """
 
@@ -191,7 +196,7 @@ def _predicted(doc: Document, tokens: Sequence[segmentation.Token]) -> tuple[lis
     for entity in doc.entities:
         inside = [k for k, token in enumerate(tokens) if entity.start <= token.start < entity.end]
         spans.append((inside[0], inside[-1] + 1, entity.label) if inside else None)
-    relations = [tuple(None if k is None else spans[k][:2] for k in (r.person, r.role, r.institution))
+    relations = [(*(None if k is None else spans[k][:2] for k in (r.person, r.role, r.institution)), r.former)
                  for r in doc.relations
                  if all(k is None or spans[k] is not None for k in (r.person, r.role, r.institution))]
     return [span for span in spans if span is not None], relations
@@ -199,6 +204,11 @@ def _predicted(doc: Document, tokens: Sequence[segmentation.Token]) -> tuple[lis
 
 def _answer_span(span: Span | None) -> str:
     return "-" if span is None else f"{span[0]} {span[1]}"
+
+
+def _rel_line(relation: Triple) -> str:
+    """``REL p | r | i`` (``| former`` added for a former office), as answers write a relation."""
+    return f"REL {' | '.join(map(_answer_span, relation[:3]))}" + (" | former" if relation[3] else "")
 
 
 def make_raw(out: Path, batches: int, per_batch: int, seed: int = 7) -> None:
@@ -214,7 +224,7 @@ def make_raw(out: Path, batches: int, per_batch: int, seed: int = 7) -> None:
             spans, relations = _predicted(doc, candidate.tokens)
             lines += [f"## {candidate.id}", f"tokens: {_shown([t.text for t in candidate.tokens], spans)}",
                       "pre: " + "; ".join(f"{label} {a} {e}" for a, e, label in spans),
-                      *(f"pre-rel: REL {' | '.join(map(_answer_span, relation))}" for relation in relations), ""]
+                      *(f"pre-rel: {_rel_line(relation)}" for relation in relations), ""]
         (out / f"batch-{b + 1}.txt").write_text("\n".join(lines), encoding="utf-8")
     print(f"{min(len(chosen), batches * per_batch)} sentences in {batches} task files under {out}")
 
@@ -251,9 +261,8 @@ def _former(tokens: tuple[str, ...], role: tuple[int, int] | None) -> bool:
     harmonisation could not trim it («مدیرکل وقت زندان‌ها», «فرمانده پيشين» in Arabic letters), or
     «پیش از این» / «قبلا» / «سابقا» in the four words before it («X که پیش از این معاون ... بود»).
 
-    A relation means the text states that the person holds the role now (guidelines: "this person
-    holds this role"), so ``collect`` drops the relations of former offices, which some annotators
-    had related; the ROLE span itself stays.
+    Guidelines v1.1 keep a former office as a relation marked ``former``, so ``collect`` marks the
+    relations of such roles (under schema v1 it dropped them: 34 relations of the corpus answers).
     """
     if role is None:
         return False
@@ -280,7 +289,7 @@ def _apply_answer(tokens: tuple[str, ...], lines: list[str], entities: dict[Span
     """Apply one answer block's lines to ``entities`` (token span → label) and return its relations.
 
     ``kinds`` are the line kinds the block may use. ROLE spans are harmonised
-    (relations follow them) and relations of former offices dropped.
+    (relations follow them) and relations of former offices marked ``former``.
     """
     relations = []
     moved: dict[Span | None, Span | None] = {}
@@ -296,11 +305,12 @@ def _apply_answer(tokens: tuple[str, ...], lines: list[str], entities: dict[Span
             if label != "O":
                 entities[(int(a), int(b))] = label
         elif kind == "REL":
-            relation = tuple(moved.get(span, span) for span in map(_span, rest.split("|")))
-            if len(relation) != 3:
-                raise ValueError(f"{line!r} needs person | role | institution")
-            if not _former(tokens, relation[1]):
-                relations.append(relation)
+            fields = [field.strip() for field in rest.split("|")]
+            marked = fields[3:] == ["former"]
+            if len(fields) != 3 and not marked:
+                raise ValueError(f"{line!r} needs person | role | institution (| former)")
+            person, role, institution = (moved.get(span, span) for span in map(_span, fields[:3]))
+            relations.append((person, role, institution, marked or _former(tokens, role)))
         else:
             span = _span(rest)
             if span is None:
@@ -342,12 +352,12 @@ def _raw_answer(sentence_id: str, lines: list[str], articles: list[tuple[str, ..
             raise ValueError(f"{l2} {a2} {b2} overlaps {l1} {a1} {b1}")
     index = {(a, b): k for k, (a, b, _) in enumerate(spans)}
     for relation in relations:
-        missing = [f"{slot} {_answer_span(span)}" for slot, span in zip(("person", "role", "institution"), relation)
+        missing = [f"{slot} {_answer_span(span)}" for slot, span in zip(("person", "role", "institution"), relation[:3])
                    if span is not None and span not in index]
         wrong = relation_problems([label for _, _, label in spans],
-                                  [None if span is None else index[span] for span in relation]) if not missing else []
+                                  [None if span is None else index[span] for span in relation[:3]]) if not missing else []
         if missing or wrong:
-            raise ValueError(f"REL {' | '.join(map(_answer_span, relation))}: "
+            raise ValueError(f"{_rel_line(relation)}: "
                              + "; ".join([f"{m} is not an annotated entity" for m in missing] + wrong))
     return NewsSentence(0, file, article, paragraph, start, end, sentence_hash(text), tuple(spans), tuple(relations))
 

@@ -1,12 +1,14 @@
 """Label Studio and Doccano exports in, Label Studio tasks out: the tools our annotators use.
 
 Both tools store binary links between spans, while the schema stores
-triples. Links are read by the labels they join, whatever their direction or
-name: PER–ROLE says who holds the role, ROLE–ORG/LOC where. Each ROLE then
-yields one triple per (person, institution) linked to it, or ``(person, role,
-null)`` when it has no institution. The exporter writes exactly those links
-(``holds`` from PER to ROLE, ``at`` from ROLE to the institution) and refuses
-a document whose triples the links could not give back.
+triples. Links are read by the labels they join, whatever their direction:
+PER–ROLE says who holds the role, ROLE–ORG/LOC where. Each ROLE then yields
+one triple per (person, institution) linked to it, or ``(person, role,
+null)`` when it has no institution. A PER–ROLE link named ``held``
+(:data:`FORMER_LINK`) marks a former office (``"former": true``); any other
+name, a current one. The exporter writes exactly those links (``holds`` or
+``held`` from PER to ROLE, ``at`` from ROLE to the institution) and refuses a
+document whose triples the links could not give back.
 
 Spans whose offsets do not match their stored surface are tried as UTF-16
 offsets (what the browser counts around emoji) before being skipped;
@@ -28,13 +30,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from ..document import INSTITUTION_LABELS, LABELS, Document, Entity, Official, Position, Relation
+from ..document import INSTITUTION_LABELS, LABELS, Document, Entity, Official, Relation
 from ..errors import DataFormatError
 from .jsonl import ImportResult, read_records, read_text, write_text_atomic
 
 LABEL_STUDIO_CONFIG = """<View>
   <Relations>
     <Relation value="holds"/>
+    <Relation value="held"/>
     <Relation value="at"/>
   </Relations>
   <Labels name="label" toName="text">
@@ -84,16 +87,25 @@ def _resolve(text: str, span: _Span) -> tuple[int, int]:
     return start, end
 
 
-def triples_from_links(labels: Sequence[str], links: Iterable[tuple[int, int]]) -> tuple[list[Relation], list[str]]:
-    """Relation triples from undirected links between entity indices, and why any link was not used."""
+FORMER_LINK = "held"
+"""The name of a PER–ROLE link that says the person held the role and no longer does."""
+
+
+def triples_from_links(labels: Sequence[str],
+                       links: Iterable[tuple[int, int, str]]) -> tuple[list[Relation], list[str]]:
+    """Relation triples from undirected, named links ``(a, b, name)`` between entity indices, and why any link
+    was not used."""
     persons: dict[int, set[int]] = defaultdict(set)
     institutions: dict[int, set[int]] = defaultdict(set)
+    former: set[tuple[int, int]] = set()
     problems = []
-    for a, b in links:
+    for a, b, name in links:
         pair = {labels[a], labels[b]}
         if pair == {"PER", "ROLE"}:
             person, role = (a, b) if labels[a] == "PER" else (b, a)
             persons[role].add(person)
+            if name == FORMER_LINK:
+                former.add((person, role))
         elif len(pair) == 2 and "ROLE" in pair and pair - {"ROLE"} <= INSTITUTION_LABELS:
             role, place = (a, b) if labels[a] == "ROLE" else (b, a)
             institutions[role].add(place)
@@ -105,11 +117,11 @@ def triples_from_links(labels: Sequence[str], links: Iterable[tuple[int, int]]) 
             problems.append(f"ROLE entity {role} is linked to an institution but to no person")
         for person in sorted(persons[role]):
             for place in sorted(institutions[role]) or [None]:
-                relations.append(Relation(person, role, place))
+                relations.append(Relation(person, role, place, former=(person, role) in former))
     return sorted(relations, key=lambda r: (r.person, r.role, -1 if r.institution is None else r.institution)), problems
 
 
-def _assemble(text: str, doc_id: str, spans: Sequence[_Span], links: Sequence[tuple[str, str]],
+def _assemble(text: str, doc_id: str, spans: Sequence[_Span], links: Sequence[tuple[str, str, str]],
               officials: tuple[Official, ...], where: str) -> tuple[Document, list[str]]:
     """A document from tool spans and links (by span key); skipped spans and links come back as reasons."""
     skipped: list[str] = []
@@ -136,9 +148,9 @@ def _assemble(text: str, doc_id: str, spans: Sequence[_Span], links: Sequence[tu
         index_of[key] = len(entities)
         entities.append(Entity(start, end, label, text[start:end]))
     pairs = []
-    for source, target in links:
+    for source, target, name in links:
         if source in index_of and target in index_of:
-            pairs.append((index_of[source], index_of[target]))
+            pairs.append((index_of[source], index_of[target], name))
         else:
             skipped.append(f"{where}: link {source!r} → {target!r} points at a span that was skipped or does not exist")
     relations, problems = triples_from_links([e.label for e in entities], pairs)
@@ -147,9 +159,7 @@ def _assemble(text: str, doc_id: str, spans: Sequence[_Span], links: Sequence[tu
 
 
 def _officials(raw: Any) -> tuple[Official, ...]:
-    return tuple(Official(o["name"], tuple(Position(p["role"], p.get("institution"), tuple(p.get("evidence", ())))
-                                           for p in o.get("positions", ())))
-                 for o in raw or ())
+    return tuple(Official.from_dict(o) for o in raw or ())
 
 
 def _chosen_annotation(task: dict[str, Any]) -> dict[str, Any] | None:
@@ -176,7 +186,8 @@ def _task_document(task: Any, position: int, source: str) -> tuple[Document | No
         kind = item.get("type")
         value = item.get("value", {})
         if kind == "relation":
-            links.append((str(item.get("from_id")), str(item.get("to_id"))))
+            names = item.get("labels") or [""]
+            links.append((str(item.get("from_id")), str(item.get("to_id")), str(names[0])))
         elif isinstance(value, dict) and "start" in value and isinstance(value.get(kind), list):
             if len(value[kind]) != 1:
                 skipped.append(f"{where}: span {item.get('id', k)!r} has labels {value[kind]!r}, expected one")
@@ -237,7 +248,8 @@ def _doccano_document(number: int, record: dict[str, Any], source: str) -> tuple
             if not (isinstance(triple, list) and len(triple) == 3):
                 return None, [f"{where}: label {k} is not [start, end, label], skipped"]
             spans.append(_Span(str(k), triple[0], triple[1], triple[2], None))
-    links = [(str(r.get("from_id")), str(r.get("to_id"))) for r in record.get("relations", []) or []]
+    links = [(str(r.get("from_id")), str(r.get("to_id")), str(r.get("type", "")))
+             for r in record.get("relations", []) or []]
     if "doc_id" in record:
         doc_id = str(record["doc_id"])
     elif "id" in record:
@@ -253,8 +265,9 @@ def import_doccano(path: str | Path) -> ImportResult:
 
 
 def _links(doc: Document) -> list[tuple[int, int, str]]:
-    """The PER→ROLE ("holds") and ROLE→institution ("at") links that encode the document's triples."""
-    links = {(r.person, r.role, "holds") for r in doc.relations}
+    """The PER→ROLE ("holds", or "held" for a former office) and ROLE→institution ("at") links that encode
+    the document's triples."""
+    links = {(r.person, r.role, FORMER_LINK if r.former else "holds") for r in doc.relations}
     links |= {(r.role, r.institution, "at") for r in doc.relations if r.institution is not None}
     return sorted(links)
 
@@ -270,8 +283,8 @@ def export_labelstudio(documents: Iterable[Document]) -> list[dict[str, Any]]:
     tasks, problems = [], []
     for doc in documents:
         links = _links(doc)
-        back, _ = triples_from_links([e.label for e in doc.entities], [(a, b) for a, b, _ in links])
-        if set(back) != {Relation(r.person, r.role, r.institution) for r in doc.relations}:
+        back, _ = triples_from_links([e.label for e in doc.entities], links)
+        if set(back) != {Relation(r.person, r.role, r.institution, former=r.former) for r in doc.relations}:
             problems.append(f"{doc.id}: its relations cannot be written as Label Studio links without change")
             continue
         result: list[dict[str, Any]] = [

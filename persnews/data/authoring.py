@@ -10,8 +10,10 @@ readable markup and the offsets are computed here::
 
 * ``[[LABEL|surface]]`` marks an entity; ``[[LABEL#n|surface]]`` also gives it a
   number that ``rel:`` lines refer to (numbers are local to the item).
-* ``rel: P R I`` states a relation (person, role, institution); ``-`` for no institution.
-* ``official: name | role | institution`` lists a document fact; ``-`` for no institution.
+* ``rel: P R I`` states a relation (person, role, institution); ``-`` for no institution;
+  ``rel: P R I former`` a former office (guidelines v1.1, ``"former": true``).
+* ``official: name | role | institution`` lists a document fact; ``-`` for no institution;
+  a fourth field ``| former`` marks a former office.
   Officials with several positions repeat the name on several lines.
 * Every other line is text; the item's lines are joined with newlines.
 
@@ -77,11 +79,13 @@ def _parse_item(item_id: str, lines: list[tuple[int, str]], path: str) -> tuple[
     relations = []
     for lineno, spec in relation_lines:
         parts = spec.split()
-        if len(parts) != 3:
-            problems.append(f"{path}:{lineno}: rel needs three fields (person role institution|-), got {spec.strip()!r}")
+        former = parts[3:] == ["former"]
+        if len(parts) != 3 and not former:
+            problems.append(f"{path}:{lineno}: rel needs three fields (person role institution|-) and an optional "
+                            f"'former', got {spec.strip()!r}")
             continue
         indices = []
-        for part, wanted in zip(parts, ({"PER"}, {"ROLE"}, {"ORG", "LOC"})):
+        for part, wanted in zip(parts[:3], ({"PER"}, {"ROLE"}, {"ORG", "LOC"})):
             if part == "-" and wanted == {"ORG", "LOC"}:
                 indices.append(None)
             elif part not in numbered:
@@ -93,22 +97,25 @@ def _parse_item(item_id: str, lines: list[tuple[int, str]], path: str) -> tuple[
             else:
                 indices.append(numbered[part])
         else:
-            relations.append(Relation(indices[0], indices[1], indices[2]))
+            relations.append(Relation(indices[0], indices[1], indices[2], former=former))
     surfaces = {label: {e.text for e in entities if e.label == label} for label in LABELS}
     institutions = surfaces["ORG"] | surfaces["LOC"]
     positions: dict[str, list[Position]] = {}
     for lineno, spec in official_lines:
         parts = [p.strip() for p in spec.split("|")]
-        if len(parts) != 3:
-            problems.append(f"{path}:{lineno}: official needs 'name | role | institution', got {spec.strip()!r}")
+        former = parts[3:] == ["former"]
+        if len(parts) != 3 and not former:
+            problems.append(f"{path}:{lineno}: official needs 'name | role | institution' and an optional "
+                            f"'| former', got {spec.strip()!r}")
             continue
-        name, role, institution = parts
+        name, role, institution = parts[:3]
         for value, pool, what in ((name, surfaces["PER"], "PER"), (role, surfaces["ROLE"], "ROLE")):
             if value not in pool:
                 problems.append(f"{path}:{lineno}: official {what} {value!r} is not a {what} entity of {item_id}")
         if institution != "-" and institution not in institutions:
             problems.append(f"{path}:{lineno}: official institution {institution!r} is not an ORG/LOC entity of {item_id}")
-        positions.setdefault(name, []).append(Position(role, None if institution == "-" else institution))
+        positions.setdefault(name, []).append(Position(role, None if institution == "-" else institution,
+                                                       former=former))
     if problems:
         return None, problems
     officials = tuple(Official(name, tuple(ps)) for name, ps in positions.items())

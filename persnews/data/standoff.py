@@ -38,7 +38,9 @@ On both kinds of line, ``sha`` is :func:`sentence_hash` of the sentence's
 text, so a missing or changed corpus is an error (:class:`CorpusMismatchError`),
 never a silent misalignment; a relation names its person, role and
 institution (or null) by token span, so it can point at a corpus's own
-entities as well as the layer's. A sentence listed with no entities says
+entities as well as the layer's, and carries ``"former": true`` when the
+person no longer holds the role (guidelines v1.1; written only when true, so
+an absent field, as in every schema v1 line, reads as false). A sentence listed with no entities says
 "checked: no role here".
 
 The layer's name is its file stem; joined documents get the id
@@ -78,7 +80,8 @@ _NEWS_ID = re.compile(f"^{RAW_NEWS}/([^/]+)/{_NUMBER}/{_NUMBER}/{_NUMBER}-{_NUMB
 
 Span = tuple[int, int]
 EntitySpans = tuple[tuple[int, int, str], ...]
-RelationSpans = tuple[tuple[Span, Span, Span | None], ...]
+RelationSpans = tuple[tuple[Span, Span, Span | None, bool], ...]
+"""Relations by token span: person, role, institution (or None) and whether the office is a former one."""
 
 
 def sentence_hash(text: str) -> str:
@@ -169,8 +172,8 @@ def news_tokens(text: str) -> list[Token]:
 
 def _annotations_dict(entities: EntitySpans, relations: RelationSpans) -> dict[str, Any]:
     return {"entities": [{"start": a, "end": b, "label": label} for a, b, label in entities],
-            "relations": [{"person": list(p), "role": list(r), "institution": None if i is None else list(i)}
-                          for p, r, i in relations]}
+            "relations": [{"person": list(p), "role": list(r), "institution": None if i is None else list(i),
+                           **({"former": True} if former else {})} for p, r, i, former in relations]}
 
 
 @dataclass(frozen=True)
@@ -295,12 +298,14 @@ def _parse_sentence(number: int, record: dict[str, Any]) -> LayerLine:
             problems.append(f"entity {k} overlaps or precedes entity {k - 1} (entities must be sorted, disjoint)")
         else:
             entities.append((raw["start"], raw["end"], raw["label"]))
-    relations: list[tuple[Span, Span, Span | None]] = []
+    relations: list[tuple[Span, Span, Span | None, bool]] = []
     for k, raw in enumerate(record.get("relations", [])):
         try:
-            institution = raw.get("institution")
+            institution, former = raw.get("institution"), raw.get("former", False)
+            if not isinstance(former, bool):
+                raise ValueError(f"former must be true or false (absent: false), got {former!r}")
             relations.append((_span(raw.get("person")), _span(raw.get("role")),
-                              None if institution is None else _span(institution)))
+                              None if institution is None else _span(institution), former))
         except (AttributeError, ValueError) as error:
             problems.append(f"relation {k}: {error}")
     removed: list[Span] = []
@@ -376,13 +381,13 @@ def _document(doc_id: str, text: str, offsets: Sequence[tuple[int, int]], token_
     index = {(a, b): k for k, (a, b, _) in enumerate(token_spans)}
     labels = [label for _, _, label in token_spans]
     joined = []
-    for person, role, institution in relations:
+    for person, role, institution, former in relations:
         slots = [index.get(span, -1) if span is not None else None for span in (person, role, institution)]
         problems = relation_problems(labels, slots)
         if problems:
             raise ValueError(f"relation {person}, {role}, {institution}: " + "; ".join(problems)
                              + " (spans must match an entity's tokens exactly)")
-        joined.append(Relation(*slots))
+        joined.append(Relation(*slots, former=former))
     entities = tuple(Entity(offsets[a][0], offsets[b - 1][1], label, text[offsets[a][0]:offsets[b - 1][1]])
                      for a, b, label in token_spans)
     return Document(text, entities, tuple(joined), id=doc_id)
@@ -495,7 +500,7 @@ def _token_annotations(doc: Document, offsets: Sequence[tuple[int, int]]) -> tup
     ``ValueError``."""
     spans = tuple((*_token_span(offsets, e.start, e.end), e.label) for e in doc.entities)
     relations = tuple((spans[r.person][:2], spans[r.role][:2],
-                       None if r.institution is None else spans[r.institution][:2]) for r in doc.relations)
+                       None if r.institution is None else spans[r.institution][:2], r.former) for r in doc.relations)
     return spans, relations
 
 

@@ -90,6 +90,8 @@ def _official_problems(officials: Any, n_relations: int) -> list[str]:
                 problems.append(f"official {k} position {j}: needs a role string")
             elif not (position.get("institution") is None or isinstance(position["institution"], str)):
                 problems.append(f"official {k} position {j}: institution must be a string or null")
+            elif not isinstance(position.get("former", False), bool):
+                problems.append(f"official {k} position {j}: former must be true or false (absent: false)")
             elif any(not _is_int(e) or not 0 <= e < n_relations for e in position.get("evidence", [])):
                 problems.append(f"official {k} position {j}: evidence must be relation indices (0..{n_relations - 1})")
     return problems
@@ -114,6 +116,8 @@ def record_problems(record: dict[str, Any]) -> list[str]:
             continue
         slots = [relation.get("person"), relation.get("role"), relation.get("institution")]
         problems += [f"relation {k}: {p}" for p in relation_problems(labels, slots)]
+        if not isinstance(relation.get("former", False), bool):
+            problems.append(f"relation {k}: former must be true or false (absent: false), got {relation['former']!r}")
     problems += _official_problems(record.get("officials", []), len(relations))
     return problems
 

@@ -10,9 +10,12 @@
   Arabic letter variants; a missing institution matches only a missing one.
   Each gold fact takes the first unmatched predicted fact that fits it.
 
-Both return ``precision``, ``recall``, ``f1``, ``support`` (gold count),
+Both ignore the ``former`` flag unless ``former=True``, which requires it to
+match too (guidelines v1.1: a former office is a fact, marked). Both return
+``precision``, ``recall``, ``f1``, ``support`` (gold count),
 ``tp``/``fp``/``fn`` and ``errors`` (one dict per false positive or false
-negative, with the document id and the strings), for :func:`format_errors`.
+negative, with the document id, the strings and the flag), for
+:func:`format_errors` and :func:`per_document`.
 
 >>> from persnews.document import Document
 >>> gold = Document.from_dict({"id": "d1", "text": "x", "officials": [
@@ -21,6 +24,10 @@ negative, with the document id and the strings), for :func:`format_errors`.
 ...     {"name": "نوری", "positions": [{"role": "معاون", "institution": "شهرداري شیراز"}]}]})
 >>> fact_scores([gold], [pred])["f1"]
 1.0
+>>> held = Document.from_dict({"id": "d1", "text": "x", "officials": [
+...     {"name": "نوری", "positions": [{"role": "معاون", "institution": "شهرداری شیراز", "former": True}]}]})
+>>> fact_scores([gold], [held])["f1"], fact_scores([gold], [held], former=True)["f1"]
+(1.0, 0.0)
 """
 
 from __future__ import annotations
@@ -31,7 +38,8 @@ from ..document import Document
 from ..relations import compact
 
 Triple = tuple[tuple[int, int], tuple[int, int], tuple[int, int] | None]
-Fact = tuple[str, str, str | None]
+Fact = tuple[str, str, str | None, bool]
+"""A document fact: name, role, institution (or None) and whether it is a former office."""
 
 
 def _scores(tp: int, fp: int, fn: int, errors: list[dict[str, Any]]) -> dict[str, Any]:
@@ -51,29 +59,32 @@ def _pairs(gold: Sequence[Document], predicted: Sequence[Document]) -> list[tupl
     return list(zip(gold, predicted))
 
 
-def _error(kind: str, document: Document, person: str, role: str, institution: str | None) -> dict[str, Any]:
-    return {"doc": document.id, "kind": kind, "person": person, "role": role, "institution": institution}
+def _error(kind: str, document: Document, person: str, role: str, institution: str | None,
+           former: bool) -> dict[str, Any]:
+    return {"doc": document.id, "kind": kind, "person": person, "role": role, "institution": institution,
+            "former": former}
 
 
-def _triples(document: Document) -> dict[Triple, tuple[str, str, str | None]]:
-    """Each relation as spans, with its surfaces for the error list."""
+def _triples(document: Document, former: bool) -> dict[tuple[Triple, bool], Fact]:
+    """Each relation as spans (with its flag when ``former``), with its surfaces and flag for the error list."""
     result = {}
     for r in document.relations:
         person, role = document.entities[r.person], document.entities[r.role]
         place = document.entities[r.institution] if r.institution is not None else None
         spans = ((person.start, person.end), (role.start, role.end), (place.start, place.end) if place else None)
-        result[spans] = (person.text, role.text, place.text if place else None)
+        result[(spans, r.former and former)] = (person.text, role.text, place.text if place else None, r.former)
     return result
 
 
-def triple_scores(gold: Sequence[Document], predicted: Sequence[Document]) -> dict[str, Any]:
-    """Exact-span relation triple P/R/F1 over paired documents (same order, same texts)."""
+def triple_scores(gold: Sequence[Document], predicted: Sequence[Document], former: bool = False) -> dict[str, Any]:
+    """Exact-span relation triple P/R/F1 over paired documents (same order, same texts); with ``former`` the
+    flag must match too."""
     tp = fp = fn = 0
     errors = []
     for g, p in _pairs(gold, predicted):
         if g.text != p.text:
             raise ValueError(f"gold and predicted documents differ in text (gold id {g.id!r})")
-        gold_triples, pred_triples = _triples(g), _triples(p)
+        gold_triples, pred_triples = _triples(g, former), _triples(p, former)
         tp += len(gold_triples.keys() & pred_triples.keys())
         for spans, strings in pred_triples.items():
             if spans not in gold_triples:
@@ -87,7 +98,7 @@ def triple_scores(gold: Sequence[Document], predicted: Sequence[Document]) -> di
 
 
 def _facts(document: Document) -> list[Fact]:
-    return [(o.name, p.role, p.institution) for o in document.officials for p in o.positions]
+    return [(o.name, p.role, p.institution, p.former) for o in document.officials for p in o.positions]
 
 
 def _contain(a: str, b: str) -> bool:
@@ -95,8 +106,11 @@ def _contain(a: str, b: str) -> bool:
     return bool(a) and bool(b) and (a in b or b in a)
 
 
-def fact_matches(gold: Fact, predicted: Fact) -> bool:
-    """The lenient match of one gold fact and one predicted fact (see the module docstring)."""
+def fact_matches(gold: Fact, predicted: Fact, former: bool = False) -> bool:
+    """The lenient match of one gold fact and one predicted fact (see the module docstring); with ``former``
+    their flags must be equal too."""
+    if former and gold[3] != predicted[3]:
+        return False
     words = gold[0].split()
     surname = compact(words[-1]) if words else ""
     if not surname or surname not in compact(predicted[0]):
@@ -121,13 +135,14 @@ def _match(gold: list[Fact], predicted: list[Fact], fits: Callable[[Fact, Fact],
     return missed, free
 
 
-def fact_scores(gold: Sequence[Document], predicted: Sequence[Document]) -> dict[str, Any]:
-    """Lenient document-fact P/R/F1 over the ``officials`` of paired documents."""
+def fact_scores(gold: Sequence[Document], predicted: Sequence[Document], former: bool = False) -> dict[str, Any]:
+    """Lenient document-fact P/R/F1 over the ``officials`` of paired documents; with ``former`` the flag must
+    match too."""
     tp = fp = fn = 0
     errors = []
     for g, p in _pairs(gold, predicted):
         gold_facts, pred_facts = _facts(g), _facts(p)
-        missed, spurious = _match(gold_facts, pred_facts, fact_matches)
+        missed, spurious = _match(gold_facts, pred_facts, lambda a, b: fact_matches(a, b, former))
         tp += len(gold_facts) - len(missed)
         fn += len(missed)
         fp += len(spurious)
@@ -136,12 +151,46 @@ def fact_scores(gold: Sequence[Document], predicted: Sequence[Document]) -> dict
     return _scores(tp, fp, fn, errors)
 
 
+def _fact_text(error: dict[str, Any]) -> str:
+    """``person | role | institution`` (``-`` for none), `` (former)`` after a former office."""
+    where = error["institution"] if error["institution"] is not None else "-"
+    return f"{error['person']} | {error['role']} | {where}" + (" (former)" if error.get("former") else "")
+
+
 def format_errors(errors: Sequence[dict[str, Any]], limit: int | None = None) -> str:
     """One line per error, grouped by document: ``doc  FP|FN  person | role | institution``."""
     shown = sorted(errors, key=lambda e: (str(e["doc"]), e["kind"]))
-    lines = [f"{e['doc']}  {'FP' if e['kind'] == 'false positive' else 'FN'}  "
-             f"{e['person']} | {e['role']} | {e['institution'] if e['institution'] is not None else '-'}"
-             for e in shown[:limit]]
+    lines = [f"{e['doc']}  {'FP' if e['kind'] == 'false positive' else 'FN'}  {_fact_text(e)}" for e in shown[:limit]]
     if limit is not None and len(shown) > limit:
         lines.append(f"... and {len(shown) - limit} more")
+    return "\n".join(lines)
+
+
+def per_document(reports: dict[str, dict[str, Any]]) -> dict[str, dict[str, dict[str, list[str]]]]:
+    """The errors of several scores (``{"facts": fact_scores(...), ...}``) regrouped by document: for each
+    document with an error, per kind, the gold items ``missed`` and the predicted ones ``invented``, as
+    ``person | role | institution`` lines. Documents are in order of first error; a document without any
+    is left out.
+
+    >>> e = {"doc": "d1", "kind": "false negative", "person": "نوری", "role": "معاون", "institution": None}
+    >>> per_document({"facts": {"errors": [e]}})
+    {'d1': {'facts': {'missed': ['نوری | معاون | -'], 'invented': []}}}
+    """
+    result: dict[str, dict[str, dict[str, list[str]]]] = {}
+    for kind, scores in reports.items():
+        for error in scores["errors"]:
+            entry = result.setdefault(str(error["doc"]), {}).setdefault(kind, {"missed": [], "invented": []})
+            entry["missed" if error["kind"] == "false negative" else "invented"].append(_fact_text(error))
+    return result
+
+
+def format_per_document(documents: dict[str, dict[str, dict[str, list[str]]]]) -> str:
+    """:func:`per_document` as text: a header per document, then ``- missed`` / ``+ invented`` lines per kind."""
+    lines = []
+    for doc, kinds in documents.items():
+        counts = ", ".join(f"{kind} {len(e['missed'])} missed {len(e['invented'])} invented" for kind, e in kinds.items())
+        lines.append(f"{doc}: {counts}")
+        for kind, entry in kinds.items():
+            lines += [f"  {kind} - {item}" for item in entry["missed"]]
+            lines += [f"  {kind} + {item}" for item in entry["invented"]]
     return "\n".join(lines)

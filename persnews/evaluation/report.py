@@ -2,8 +2,12 @@
 
 Per source: seqeval (strict IOB2) per label, exact character-span P/R/F1 per
 label, and, where the gold has relations, relation triples and officials
-facts. ``strip_zwnj`` removes every ZWNJ from the text first (offsets of the
-gold moved with it) to measure robustness to text typed without it.
+facts, each also with the ``former`` flag required to match
+(``triples_former``, ``facts_former``), and ``per_document``: for each
+document with an error, the triples and facts missed and invented (printed
+with ``per_document=True``, ``persnews evaluate --per-document``).
+``strip_zwnj`` removes every ZWNJ from the text first (offsets of the gold
+moved with it) to measure robustness to text typed without it.
 
 A model trained on corpora that disagree on spans tags in this project's
 convention by default; ``convention`` asks for another it was trained on
@@ -37,7 +41,7 @@ def strip_zwnj(document: Document) -> Document:
 
 def evaluate_source(extractor: Any, source: Source, gold: Sequence[Document], batch_size: int = 32) -> dict[str, Any]:
     """Scores of ``extractor`` on one source's gold documents (see the module docstring)."""
-    from .relations import fact_scores, triple_scores
+    from .relations import fact_scores, per_document, triple_scores
     from .spans import seqeval_scores, span_scores
 
     predicted = [Document(p.text, p.entities, p.relations, p.officials, g.id) for g, p in
@@ -47,8 +51,11 @@ def evaluate_source(extractor: Any, source: Source, gold: Sequence[Document], ba
                               "seqeval": seqeval_scores(gold, predicted, source.labels)}
     if any(d.relations for d in gold):
         report["triples"] = triple_scores(gold, predicted)
+        report["triples_former"] = triple_scores(gold, predicted, former=True)
     if any(d.officials for d in gold):  # layers carry no officials (their names are corpus text)
         report["facts"] = fact_scores(gold, predicted)
+        report["facts_former"] = fact_scores(gold, predicted, former=True)
+    report["per_document"] = per_document({kind: report[kind] for kind in ("triples", "facts") if kind in report})
     return report
 
 
@@ -58,16 +65,19 @@ SOURCE_CONVENTION = "source"
 
 def evaluate(model: str | None, specs: Sequence[str], *, corpora: str | None = None, zwnj_stripped: bool = False,
              batch_size: int = 32, quantize: bool | None = None, convention: str | None = None,
-             output: str | Path | None = None) -> dict[str, Any]:
-    """Evaluate a model folder (default: the shipped model) on each source; optionally write JSON."""
+             output: str | Path | None = None, consistency: bool = True) -> dict[str, Any]:
+    """Evaluate a model folder (default: the shipped model) on each source; optionally write JSON.
+
+    ``consistency=False`` turns the document-level consistency stage off, for an A/B.
+    """
     from ..pipeline import load
 
-    extractor = load(model, quantize=quantize)
+    extractor = load(model, quantize=quantize, consistency=consistency)
     tagger = extractor.tagger
     if convention not in (None, SOURCE_CONVENTION):
         tagger.convention = convention  # an unknown name fails here, before any source is read
     report: dict[str, Any] = {"model": model or "default", "zwnj_stripped": zwnj_stripped, "quantized": tagger.quantized,
-                              "sources": {}}
+                              "consistency": consistency, "sources": {}}
     for spec in specs:
         source = parse_source(spec)
         gold = load_source(source, corpora)
@@ -82,11 +92,13 @@ def evaluate(model: str | None, specs: Sequence[str], *, corpora: str | None = N
     return report
 
 
-def format_report(report: dict[str, Any], errors: int = 20) -> str:
-    """A plain-text table per source: P/R/F1 per label and micro, then relation and fact errors to inspect."""
-    from .relations import format_errors
+def format_report(report: dict[str, Any], errors: int = 20, per_document: bool = False) -> str:
+    """A plain-text table per source: P/R/F1 per label and micro, then relation and fact errors to inspect
+    (the first ``errors``), or with ``per_document`` every document's missed and invented triples and facts."""
+    from .relations import format_errors, format_per_document
 
-    lines = [f"model: {report['model']}  (ZWNJ stripped: {report['zwnj_stripped']})"]
+    lines = [f"model: {report['model']}  (ZWNJ stripped: {report['zwnj_stripped']}, "
+             f"consistency: {report.get('consistency', True)})"]
     for spec, scores in report["sources"].items():
         convention = f", {scores['convention']} convention" if scores.get("convention") else ""
         lines.append(f"\n{spec}  ({scores['documents']} documents{convention})")
@@ -95,10 +107,14 @@ def format_report(report: dict[str, Any], errors: int = 20) -> str:
             lines.append(f"{label:8}{s['precision']:10.4f}{s['recall']:10.4f}{s['f1']:10.4f}{s['support']:10d}")
         seq = scores["seqeval"].get("micro avg", {})
         lines.append(f"seqeval strict IOB2 micro F1: {seq.get('f1-score', 0.0):.4f}")
-        for kind in ("triples", "facts"):
+        for kind in ("triples", "triples_former", "facts", "facts_former"):
             if kind in scores:
                 s = scores[kind]
-                lines.append(f"{kind}: precision {s['precision']:.4f} recall {s['recall']:.4f} f1 {s['f1']:.4f}")
-                if errors and s["errors"]:
-                    lines.append(f"{kind} errors (first {errors}):\n{format_errors(s['errors'], limit=errors)}")
+                name = kind.replace("_former", " (former must match)")
+                lines.append(f"{name}: precision {s['precision']:.4f} recall {s['recall']:.4f} f1 {s['f1']:.4f}")
+        for kind in ("triples", "facts"):
+            if kind in scores and errors and scores[kind]["errors"] and not per_document:
+                lines.append(f"{kind} errors (first {errors}):\n{format_errors(scores[kind]['errors'], limit=errors)}")
+        if per_document and scores.get("per_document"):
+            lines.append(f"per document (- missed, + invented):\n{format_per_document(scores['per_document'])}")
     return "\n".join(lines)

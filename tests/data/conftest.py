@@ -52,7 +52,8 @@ def fake_news(fake_corpora: Path) -> Path:
 
 @pytest.fixture
 def make_doc() -> Callable[..., Document]:
-    """``make_doc(id, text, [(surface, label), ...], [(p, r, i), ...])``: entities found by surface, in order."""
+    """``make_doc(id, text, [(surface, label), ...], [(p, r, i), ...])``: entities found by surface, in order;
+    a relation ``(p, r, i, True)`` is a former office."""
 
     def make(doc_id: str, text: str, entities: list[tuple[str, str]] = (), relations=()) -> Document:
         spans, cursor = [], 0
@@ -61,7 +62,8 @@ def make_doc() -> Callable[..., Document]:
             spans.append({"start": start, "end": start + len(surface), "label": label})
             cursor = start + len(surface)
         return Document.from_dict({"id": doc_id, "text": text, "entities": spans,
-                                   "relations": [{"person": p, "role": r, "institution": i} for p, r, i in relations]})
+                                   "relations": [{"person": p, "role": r, "institution": i, "former": any(former)}
+                                                 for p, r, i, *former in relations]})
 
     return make
 

@@ -121,8 +121,21 @@ def test_export_refuses_triples_links_cannot_carry(make_doc):
                                                        ("شهرداری", "ORG")], [(0, 2, 3), (1, 2, None)])
     with pytest.raises(DataFormatError, match="cannot be exported"):
         export_labelstudio([doc])
-    relations, problems = triples_from_links(["ROLE", "ORG"], [(0, 1)])
+    relations, problems = triples_from_links(["ROLE", "ORG"], [(0, 1, "at")])
     assert relations == [] and "no person" in problems[0]
+
+
+def test_a_held_link_is_a_former_office_both_ways(tmp_path, make_doc):
+    doc = make_doc("d", "علی رضایی، شهردار سابق تهران و رئیس شورا گفت",
+                   [("علی رضایی", "PER"), ("شهردار", "ROLE"), ("تهران", "LOC"), ("رئیس", "ROLE"), ("شورا", "ORG")],
+                   [(0, 1, 2, True), (0, 3, 4)])
+    assert [r.former for r in doc.relations] == [True, False]
+    tasks = export_labelstudio([doc])
+    names = sorted(tuple(item["labels"]) for item in tasks[0]["annotations"][0]["result"] if item["type"] == "relation")
+    assert names == [("at",), ("at",), ("held",), ("holds",)] and 'value="held"' in LABEL_STUDIO_CONFIG
+    assert parse_labelstudio(tasks).documents == (doc,)
+    relations, _ = triples_from_links(["PER", "ROLE"], [(1, 0, "held")])
+    assert relations[0].former and not triples_from_links(["PER", "ROLE"], [(0, 1, "")])[0][0].former
 
 
 def test_docstring_examples(doctests):

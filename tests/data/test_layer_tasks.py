@@ -56,3 +56,16 @@ def test_an_office_held_earlier_is_former(tasks):
     tokens = ("خزاعی", "که", "پیش", "از", "این", "معاون", "عمرانی", "استانداری", "بود", "گفت")
     assert tasks._former(tokens, (5, 7))
     assert not tasks._former(("پیش", "از", "این", "جلسه", "خزاعی", "معاون", "عمرانی", "گفت"), (5, 7))
+
+
+def test_former_relations_are_kept_and_marked(tasks):
+    tokens = ("علی", "رضایی", "شهردار", "سابق", "تهران", "و", "رئیس", "شورا", "گفت")
+    entities = {}
+    relations = tasks._apply_answer(tokens, ["PER 0 2", "ROLE 2 4", "LOC 4 5", "ROLE 6 7", "ORG 7 8",
+                                             "REL 0 2 | 2 4 | 4 5", "REL 0 2 | 6 7 | 7 8"], entities, {"PER", "ROLE",
+                                                                                                   "LOC", "ORG", "REL"})
+    assert relations == [((0, 2), (2, 3), (4, 5), True), ((0, 2), (6, 7), (7, 8), False)]  # role trimmed, flag set
+    marked = tasks._apply_answer(tokens, ["REL 0 2 | 6 7 | - | former"], {}, {"REL"})
+    assert marked == [((0, 2), (6, 7), None, True)] and tasks._rel_line(marked[0]) == "REL 0 2 | 6 7 | - | former"
+    with pytest.raises(ValueError, match="former"):
+        tasks._apply_answer(tokens, ["REL 0 2 | 6 7 | - | past"], {}, {"REL"})

@@ -37,6 +37,29 @@ def test_join_adds_roles_and_relations_without_storing_text(layer_file, fake_cor
     assert docs[0].text == SENTENCE
 
 
+def test_former_relations_are_marked_in_the_layer_and_joined(tmp_path, fake_corpora):
+    path = tmp_path / "roles-v1.jsonl"
+    path.write_text(layer_line(relations=[{"person": [0, 2], "role": [2, 3], "institution": [3, 5], "former": True}])
+                    + "\n", encoding="utf-8")
+    layer = read_layer(path)
+    assert layer.sentences[0].relations == (((0, 2), (2, 3), (3, 5), True),)
+    doc = join_layer(layer, fake_corpora)[0]
+    assert doc.relations[0].former
+    assert layer_from_documents("roles-v1", [doc], fake_corpora) == layer
+    write_layer(tmp_path / "again.jsonl", layer)
+    assert '"former": true' in (tmp_path / "again.jsonl").read_text(encoding="utf-8")
+    write_layer(tmp_path / "current.jsonl", read_layer(_written(tmp_path, layer_line())))
+    assert "former" not in (tmp_path / "current.jsonl").read_text(encoding="utf-8")  # written only when true
+    with pytest.raises(DataFormatError, match="former must be true or false"):
+        read_layer(_written(tmp_path, layer_line(relations=[{"person": [0, 2], "role": [2, 3], "former": "no"}])))
+
+
+def _written(tmp_path, line):
+    path = tmp_path / "roles-x.jsonl"
+    path.write_text(line + "\n", encoding="utf-8")
+    return path
+
+
 def test_layer_round_trip_through_documents(layer_file, fake_corpora, tmp_path):
     layer = read_layer(layer_file)
     again = layer_from_documents("roles-v1", join_layer(layer, fake_corpora), fake_corpora)

@@ -32,10 +32,13 @@ def broken(**changes):
     (broken(relations=[{"person": 0, "role": 1, "institution": 0}]), "institution points at a PER"),
     (broken(officials=[{"name": "x", "positions": [{"role": "r", "evidence": [4]}]}]), "evidence"),
     (broken(id=None), "id must be a non-empty string"),
+    (broken(relations=[{"person": 0, "role": 1, "institution": 2, "former": "yes"}]), "former must be true or false"),
+    (broken(officials=[{"name": "x", "positions": [{"role": "r", "former": 1}]}]), "former must be true or false"),
     (broken(entities=[{"start": "0", "end": 9, "label": "PER"}], relations=[]), "must be integers"),
 ])
 def test_each_broken_record_is_explained(record, reason):
     assert record_problems(GOOD) == []
+    assert record_problems(broken(relations=[{"person": 0, "role": 1, "institution": 2, "former": True}])) == []
     problems = record_problems(record)
     assert problems and any(reason in p for p in problems), problems
 

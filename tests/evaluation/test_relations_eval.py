@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from persnews.document import Document
-from persnews.evaluation.relations import fact_matches, fact_scores, format_errors, triple_scores
+from persnews.evaluation.relations import fact_matches, fact_scores, format_errors, format_per_document, \
+    per_document, triple_scores
 
 TEXT = "حسین نوری، معاون فنی شهرداری شیراز گفت. مریم احمدی، سخنگوی شورا افزود."
 SPANS = [("حسین نوری", "PER"), ("معاون فنی", "ROLE"), ("شهرداری شیراز", "ORG"),
@@ -18,9 +19,11 @@ def entities(spans=SPANS) -> list[dict]:
 
 def document(relations, officials=(), doc_id="d1", spans=SPANS) -> Document:
     return Document.from_dict({"id": doc_id, "text": TEXT, "entities": entities(spans),
-                               "relations": [{"person": p, "role": r, "institution": i} for p, r, i in relations],
-                               "officials": [{"name": n, "positions": [{"role": r, "institution": i}]}
-                                             for n, r, i in officials]})
+                               "relations": [{"person": p, "role": r, "institution": i, "former": any(former)}
+                                             for p, r, i, *former in relations],
+                               "officials": [{"name": n, "positions": [{"role": r, "institution": i,
+                                                                        "former": any(former)}]}
+                                             for n, r, i, *former in officials]})
 
 
 # --- triples ----------------------------------------------------------------------------------------
@@ -36,8 +39,10 @@ def test_triples_wrong_institution_is_one_false_positive_and_one_false_negative(
     assert (scores["tp"], scores["fp"], scores["fn"], scores["support"]) == (1, 1, 1, 2)
     assert (scores["precision"], scores["recall"], scores["f1"]) == (0.5, 0.5, 0.5)
     assert scores["errors"] == [
-        {"doc": "d1", "kind": "false positive", "person": "مریم احمدی", "role": "سخنگوی", "institution": None},
-        {"doc": "d1", "kind": "false negative", "person": "مریم احمدی", "role": "سخنگوی", "institution": "شورا"}]
+        {"doc": "d1", "kind": "false positive", "person": "مریم احمدی", "role": "سخنگوی", "institution": None,
+         "former": False},
+        {"doc": "d1", "kind": "false negative", "person": "مریم احمدی", "role": "سخنگوی", "institution": "شورا",
+         "former": False}]
 
 
 def test_triples_compare_character_spans_not_indices():
@@ -117,3 +122,33 @@ def test_format_errors_groups_by_document_and_limits():
                                      "b  FN  مریم احمدی | سخنگوی | -")
     assert format_errors(errors, limit=1).splitlines()[-1] == "... and 1 more"
     assert format_errors([]) == ""
+
+
+# --- former offices and the per-document view ------------------------------------------------------
+
+def test_the_former_flag_counts_only_when_required():
+    gold = document([(0, 1, 2, True), (3, 4, 5)], [("حسین نوری", "معاون فنی", "شهرداری شیراز", True)])
+    pred = document([(0, 1, 2), (3, 4, 5)], [("نوری", "معاون فنی", "شهرداری شیراز")])
+    assert triple_scores([gold], [pred])["f1"] == 1.0 and fact_scores([gold], [pred])["f1"] == 1.0
+    strict = triple_scores([gold], [pred], former=True)
+    assert (strict["tp"], strict["fp"], strict["fn"]) == (1, 1, 1)
+    assert [e["former"] for e in strict["errors"]] == [False, True]
+    facts = fact_scores([gold], [pred], former=True)
+    assert (facts["tp"], facts["fp"], facts["fn"]) == (0, 1, 1)
+    assert format_errors(facts["errors"]).splitlines()[0] == "d1  FN  حسین نوری | معاون فنی | شهرداری شیراز (former)"
+    assert fact_scores([gold], [gold], former=True)["f1"] == 1.0
+
+
+def test_per_document_lists_missed_and_invented_for_each_document_with_an_error():
+    golds = [document([(0, 1, 2), (3, 4, 5)], doc_id="a"), document([(0, 1, 2)], doc_id="b"),
+             document([(0, 1, 2)], doc_id="c")]
+    preds = [document([(0, 1, 2), (3, 4, None)], doc_id="a"), document([(0, 1, 2)], doc_id="b"),
+             document([], doc_id="c")]
+    grouped = per_document({"triples": triple_scores(golds, preds)})
+    assert grouped == {"a": {"triples": {"missed": ["مریم احمدی | سخنگوی | شورا"],
+                                         "invented": ["مریم احمدی | سخنگوی | -"]}},
+                       "c": {"triples": {"missed": ["حسین نوری | معاون فنی | شهرداری شیراز"], "invented": []}}}
+    text = format_per_document(grouped)
+    assert text.splitlines()[0] == "a: triples 1 missed 1 invented"
+    assert "  triples - مریم احمدی | سخنگوی | شورا" in text and "  triples + مریم احمدی | سخنگوی | -" in text
+    assert per_document({"triples": triple_scores(golds[1:2], preds[1:2])}) == {}
