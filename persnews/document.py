@@ -58,6 +58,7 @@ class Relation:
     role: int
     institution: int | None = None
     score: float = 1.0
+    former: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {"person": self.person, "role": self.role,
@@ -71,6 +72,7 @@ class Position:
     role: str
     institution: str | None = None
     evidence: tuple[int, ...] = ()
+    former: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {"role": self.role, "institution": self.institution, "evidence": list(self.evidence)}
