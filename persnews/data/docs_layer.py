@@ -180,7 +180,8 @@ def parse_docs_layer(name: str, records: Iterable[tuple[int, dict[str, Any]]],
             problems.append(f"{source}:{number}: {error}")
             continue
         if article.corpus_id in seen:
-            problems.append(f"{source}:{number}: {article.corpus_id} already annotated at line {seen[article.corpus_id]}")
+            problems.append(f"{source}:{number}: {article.corpus_id} already annotated "
+                            f"at line {seen[article.corpus_id]}")
         seen.setdefault(article.corpus_id, number)
         articles.append(article)
     if problems:

@@ -6,8 +6,9 @@ raw news sentences of a stand-off layer in that split, joined with their
 layer; :func:`~persnews.data.splits.corpus_split` says which; a fourth
 field keeps one corpus of the layer: ``layer:data/layers/roles-v1.jsonl:test:news-raw``),
 ``docs:data/layers/news-docs-v1.jsonl:test`` (the whole articles of a docs layer,
-:mod:`persnews.data.docs_layer`, in the split each line names), or a ``.jsonl`` file. A source says which labels it annotates: third-party corpora
-never tagged ROLE, so a model is neither taught nor scored on ROLE there.
+:mod:`persnews.data.docs_layer`, in the split each line names), or a ``.jsonl``
+file. A source says which labels it annotates: third-party corpora never tagged
+ROLE, so a model is neither taught nor scored on ROLE there.
 
 >>> parse_source("arman:fold3").labels
 ('PER', 'ORG', 'LOC')
