@@ -5,8 +5,10 @@
 raw news sentences of a stand-off layer in that split, joined with their
 layer; :func:`~persnews.data.splits.corpus_split` says which; a fourth
 field keeps one corpus of the layer: ``layer:data/layers/roles-v1.jsonl:test:news-raw``),
-or a ``.jsonl`` file. A source says which labels it annotates: third-party corpora
-never tagged ROLE, so a model is neither taught nor scored on ROLE there.
+``docs:data/layers/news-docs-v1.jsonl:test`` (the whole articles of a docs layer,
+:mod:`persnews.data.docs_layer`, in the split each line names), or a ``.jsonl``
+file. A source says which labels it annotates: third-party corpora never tagged
+ROLE, so a model is neither taught nor scored on ROLE there.
 
 >>> parse_source("arman:fold3").labels
 ('PER', 'ORG', 'LOC')
@@ -14,6 +16,8 @@ never tagged ROLE, so a model is neither taught nor scored on ROLE there.
 'release'
 >>> parse_source("layer:data/layers/roles-v1.jsonl:train").kind
 'layer'
+>>> parse_source("docs:data/layers/news-docs-v1.jsonl:test").kind
+'docs'
 >>> parse_source("layer:data/layers/roles-v1.jsonl:test:news-raw").only
 'news-raw'
 >>> parse_source("peyma:test").convention, parse_source("layer:data/layers/roles-v1.jsonl:test:peyma").convention
@@ -27,6 +31,7 @@ from pathlib import Path
 
 from ..document import LABELS, Document
 from .corpora import CORPORA, corpora_root, read_corpus_file
+from .docs_layer import DOCS_PREFIX, docs_split, read_docs_layer
 from .jsonl import read_documents
 from .splits import SPLITS, corpus_split
 from .standoff import LAYER_PREFIX, RAW_NEWS, join_layer, read_layer, split_layer_id
@@ -39,7 +44,7 @@ PROJECT_CONVENTION = "persnews"
 
 @dataclass(frozen=True)
 class Source:
-    """``kind`` is ``corpus``, ``release``, ``layer`` or ``jsonl``; ``name`` and ``part`` locate it;
+    """``kind`` is ``corpus``, ``release``, ``layer``, ``docs`` or ``jsonl``; ``name`` and ``part`` locate it;
     ``only`` keeps one corpus of a layer."""
 
     spec: str
@@ -58,6 +63,10 @@ class Source:
 def parse_source(spec: str) -> Source:
     """``CORPUS:FILE`` (file stem, e.g. ``peyma:train``), ``RELEASE_DIR:SPLIT``, or ``FILE.jsonl``."""
     head, _, tail = spec.rpartition(":")
+    if head.startswith(DOCS_PREFIX):
+        if tail not in SPLITS:
+            raise ValueError(f"{spec!r}: a docs layer source is docs:LAYER.jsonl:{{{','.join(SPLITS)}}}")
+        return Source(spec, "docs", head[len(DOCS_PREFIX):], tail, LABELS)
     if head.startswith(LAYER_PREFIX) and tail in SPLITS:
         return Source(spec, "layer", head[len(LAYER_PREFIX):], tail, LABELS)
     layer, _, split = head.rpartition(":")
@@ -72,7 +81,8 @@ def parse_source(spec: str) -> Source:
     if head and tail in ("train", "dev", "test"):
         return Source(spec, "release", head, tail, LABELS)
     raise ValueError(f"unknown data source {spec!r}: use CORPUS:FILE ({', '.join(CORPORA)}), "
-                     "RELEASE_DIR:{train,dev,test}, layer:LAYER.jsonl:{train,dev,test} or a .jsonl file")
+                     "RELEASE_DIR:{train,dev,test}, layer:LAYER.jsonl:{train,dev,test}, "
+                     "docs:LAYER.jsonl:{train,dev,test} or a .jsonl file")
 
 
 def load_source(source: Source, corpora: str | Path | None = None) -> list[Document]:
@@ -88,6 +98,8 @@ def load_source(source: Source, corpora: str | Path | None = None) -> list[Docum
         prefix = source.only + "/" if source.only else ""
         joined = [(d, split_layer_id(d.id)[1]) for d in join_layer(read_layer(source.name), corpora)]
         return [d for d, corpus_id in joined if corpus_id.startswith(prefix) and corpus_split(corpus_id) == source.part]
+    if source.kind == "docs":
+        return docs_split(read_docs_layer(source.name), source.part, corpora)
     if source.kind == "release":
         check_release(source.name)  # training and evaluation refuse an invalid release, naming every problem
     path = Path(source.name) / f"{source.part}.jsonl" if source.kind == "release" else Path(source.name)

@@ -138,8 +138,8 @@ def news_file_path(file: str, root: str | Path | None = None) -> Path:
     return corpora_root(root) / RAW_NEWS / f"{file}.json"
 
 
-def read_news_paragraphs(path: str | Path) -> list[tuple[str, ...]]:
-    """Each article's ``paragraphs`` from a raw news JSON file, as stored; a file of another shape raises
+def read_news_articles(path: str | Path) -> list[dict[str, Any]]:
+    """The articles of a raw news JSON file, as stored; a file of another shape raises
     :class:`CorpusMismatchError`, since no layer can be joined with it."""
     try:
         articles = json.loads(read_text(path))
@@ -150,7 +150,12 @@ def read_news_paragraphs(path: str | Path) -> list[tuple[str, ...]]:
                                                for a in articles)):
         raise CorpusMismatchError(f"{path}: expected a JSON array of articles, each with a 'paragraphs' list "
                                   "of strings")
-    return [tuple(article["paragraphs"]) for article in articles]
+    return articles
+
+
+def read_news_paragraphs(path: str | Path) -> list[tuple[str, ...]]:
+    """Each article's ``paragraphs`` from a raw news JSON file (see :func:`read_news_articles`)."""
+    return [tuple(article["paragraphs"]) for article in read_news_articles(path)]
 
 
 def news_sentence_text(articles: Sequence[Sequence[str]], article: int, paragraph: int, start: int,

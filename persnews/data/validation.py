@@ -18,10 +18,12 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from ..document import LABELS
-from ..errors import DataFormatError, InputDecodeError
+from ..errors import CorpusMismatchError, DataFormatError, InputDecodeError
 from ..normalization import normalize_string
 from .jsonl import read_text, scan_records
 from .labels import relation_problems
+from .corpora import corpora_root
+from .docs_layer import is_docs_record, join_docs_layer, parse_docs_layer
 from .splits import SPLITS
 from .standoff import read_layer
 
@@ -147,12 +149,26 @@ def duplicate_problems(located: Sequence[tuple[str, int, dict[str, Any]]]) -> li
     return problems
 
 
+def docs_layer_problems(path: Path, records: Sequence[tuple[int, dict[str, Any]]]) -> list[str]:
+    """Every problem of a docs layer file (:mod:`persnews.data.docs_layer`), its join with the corpora included."""
+    try:
+        join_docs_layer(parse_docs_layer(path.stem, records, str(path)), corpora_root())
+    except DataFormatError as error:
+        return list(error.problems) or [str(error)]
+    except CorpusMismatchError as error:
+        return [str(error)]
+    return []
+
+
 def _scan(path: Path) -> tuple[list[tuple[str, int, dict[str, Any]]], list[str]]:
-    """The records of one JSONL file as ``(file, line, record)`` and its schema problems."""
+    """The records of one JSONL file as ``(file, line, record)`` and its schema problems; a docs layer file
+    is checked as one (its records hold no text, so they take no part in the duplicate check)."""
     try:
         scan = scan_records(path)
     except InputDecodeError as error:
         return [], [str(error)]
+    if scan.records and is_docs_record(scan.records[0][1]):
+        return [], list(scan.problems) + docs_layer_problems(path, scan.records)
     return ([(str(path), n, r) for n, r in scan.records],
             list(scan.problems) + validate_records(scan.records, path))
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import sys
 from pathlib import Path
-from typing import Callable
+from types import ModuleType
+from typing import Callable, Iterator
 
 import pytest
 
@@ -92,3 +95,13 @@ def doctests() -> Callable[[object], int]:
         return result.attempted
 
     return run
+
+
+def script_module(name: str, path: Path) -> Iterator[ModuleType]:
+    """Load a script that is not a package module (``data/layers/*.py``) for a module-scoped fixture."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up while being defined
+    spec.loader.exec_module(module)
+    yield module
+    del sys.modules[spec.name]

@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
+
+from .conftest import script_module
 
 TASKS = Path(__file__).resolve().parents[2] / "data" / "layers" / "tasks.py"
 
 
 @pytest.fixture(scope="module")
 def tasks():
-    spec = importlib.util.spec_from_file_location("layer_tasks", TASKS)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up while being defined
-    spec.loader.exec_module(module)
-    yield module
-    del sys.modules[spec.name]
+    yield from script_module("layer_tasks", TASKS)
 
 
 def test_time_modifiers_stay_outside_the_role(tasks):
