@@ -35,3 +35,7 @@ class ConventionError(PersnewsError, ValueError):
 
 class TrainingError(PersnewsError):
     """Training could not start or did not finish; the previous model is left untouched."""
+
+
+class OutputConflictError(PersnewsError):
+    """An output folder holds a run over other inputs, model or settings; resuming it would mix results."""
