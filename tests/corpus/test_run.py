@@ -80,5 +80,5 @@ def test_cli_extract_corpus(tmp_path: Path, tiny_model: Path) -> None:
     result = subprocess.run(command, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("10 documents, 4 errors, ") and "(3 shards)" in result.stdout
-    again = subprocess.run(command[:-3] + ["5", "--quiet"], capture_output=True, text=True, timeout=300)
+    again = subprocess.run(command[:-2] + ["5", "--quiet"], capture_output=True, text=True, timeout=300)
     assert again.returncode == 2 and "holds a run with other shard_size" in again.stderr
