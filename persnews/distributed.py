@@ -29,13 +29,13 @@ import ray
 import ray.data
 import torch
 
-from .corpus.inputs import Shard, read_shard
+from .corpus.inputs import Shard, shard_batches
 from .corpus.records import DEFAULT_MAX_CHARS, RESULT_COLUMNS, RESULT_SCHEMA, extract_records
 from .errors import PersnewsError
 from .pipeline import DEFAULT_MODEL, load
 from .tagging import resolve_model_dir
 
-__all__ = ["extract_dataset", "ExtractionWorker"]
+__all__ = ["extract_dataset", "ExtractionWorker", "BatchWorker", "extract_shards", "start_ray"]
 
 
 class ExtractionWorker:
@@ -90,21 +90,49 @@ def extract_dataset(dataset: ray.data.Dataset, model: str | os.PathLike | None =
     worker that dies and retries its batch, so no record is lost or repeated.
     ``worker`` may be a subclass of :class:`ExtractionWorker` that adds its own per-batch work.
     """
-    if batch_size < 1 or num_cpus_per_worker < 1:
-        raise ValueError("batch_size and num_cpus_per_worker must be at least 1")
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
+    return _map_with_workers(dataset, worker, batch_size, model, concurrency, num_cpus_per_worker, max_chars,
+                             ship_model)
+
+
+def _map_with_workers(dataset: ray.data.Dataset, worker: type[ExtractionWorker], rows_per_call: int,
+                      model: str | os.PathLike | None, concurrency: int | tuple[int, int], num_cpus_per_worker: int,
+                      max_chars: int | None, ship_model: bool) -> ray.data.Dataset:
+    if num_cpus_per_worker < 1:
+        raise ValueError("num_cpus_per_worker must be at least 1")
     if not ray.is_initialized():
         ray.init()
     low, high = concurrency if isinstance(concurrency, tuple) else (concurrency, concurrency)
     return dataset.map_batches(
-        worker, batch_size=batch_size, batch_format="pyarrow", num_cpus=num_cpus_per_worker,
+        worker, batch_size=rows_per_call, batch_format="pyarrow", num_cpus=num_cpus_per_worker,
         compute=ray.data.ActorPoolStrategy(min_size=low, max_size=high),
         fn_constructor_kwargs={"model": _model_source(model, ship_model), "threads": num_cpus_per_worker,
                                "max_chars": max_chars})
 
 
-def _shard_records(row: dict[str, Any]) -> list[dict[str, Any]]:
+class BatchWorker(ExtractionWorker):
+    """The corpus path's actor: each input row is one batch of records exactly as the local engine cuts
+    it (:func:`~persnews.corpus.inputs.shard_batches`), so both engines put the same documents through the
+    model together and write the same results (int8 activations are scaled per forward pass)."""
+
+    def __call__(self, batch: pa.Table) -> pa.Table:
+        results = [{"shard": row["shard"], "first": row["first"],
+                    "rows": extract_records(self.extractor, row["ids"], row["texts"], row["errors"],
+                                            max_chars=self.max_chars)}
+                   for row in batch.to_pylist()]
+        return pa.Table.from_pylist(results, schema=_BATCH_RESULTS)
+
+
+_BATCH_RESULTS = pa.schema([("shard", pa.int64()), ("first", pa.int64()),
+                            ("rows", pa.list_(pa.struct(list(RESULT_SCHEMA))))])
+
+
+def _shard_batches(row: dict[str, Any], batch_size: int) -> list[dict[str, Any]]:
     shard = Shard.from_dict(json.loads(row["shard"]))
-    return [{"shard": shard.index, "row": number, **record} for number, record in enumerate(read_shard(shard))]
+    return [{"shard": shard.index, "first": first, "ids": [r["id"] for r in records],
+             "texts": [r["text"] for r in records], "errors": [r["error"] for r in records]}
+            for first, records in shard_batches(shard, batch_size)]
 
 
 def start_ray(address: str | None, cpus: int) -> bool:
@@ -121,7 +149,7 @@ def start_ray(address: str | None, cpus: int) -> bool:
 
 def extract_shards(shards: Sequence[Shard], model: str | os.PathLike | None = None, *, workers: int = 1,
                    cpus_per_worker: int = 1, batch_size: int = 64, max_chars: int | None = DEFAULT_MAX_CHARS,
-                   ship_model: bool = True, worker: type[ExtractionWorker] = ExtractionWorker,
+                   ship_model: bool = True, worker: type[BatchWorker] = BatchWorker,
                    on_records: Callable[[int], None] | None = None) -> Iterator[tuple[int, list[dict[str, Any]]]]:
     """``(shard index, result rows in input order)`` for each shard as soon as all its records are back;
     ``on_records(n)`` hears of every ``n`` records that come back (for a progress bar).
@@ -133,25 +161,23 @@ def extract_shards(shards: Sequence[Shard], model: str | os.PathLike | None = No
     context.enable_progress_bars = False  # the caller shows one bar over documents
     context.enable_operator_progress_bars = False
     here = ray.get_runtime_context().get_node_id()
-    records = ray.data.from_items([{"shard": json.dumps(s.to_dict())} for s in shards], override_num_blocks=len(shards)
-                                  ).flat_map(_shard_records, num_cpus=0,
+    batches = ray.data.from_items([{"shard": json.dumps(s.to_dict())} for s in shards], override_num_blocks=len(shards)
+                                  ).flat_map(_shard_batches, fn_kwargs={"batch_size": batch_size}, num_cpus=0,
                                              label_selector={"ray.io/node-id": here})
-    results = extract_dataset(records, model, batch_size=batch_size, concurrency=workers,
-                              num_cpus_per_worker=cpus_per_worker, max_chars=max_chars, ship_model=ship_model,
-                              worker=worker).select_columns(["shard", "row", "id", *RESULT_COLUMNS])
+    results = _map_with_workers(batches, worker, 1, model, workers, cpus_per_worker, max_chars, ship_model)
     expected = {s.index: s.count for s in shards}
-    pending: dict[int, dict[int, dict[str, Any]]] = defaultdict(dict)
-    for batch in results.iter_batches(batch_format="pyarrow", batch_size=None):
-        if on_records:
-            on_records(batch.num_rows)
-        for row in batch.to_pylist():
-            index, number = row.pop("shard"), row.pop("row")
-            if number in pending[index]:
-                raise PersnewsError(f"record {number} of shard {index} came back twice")
-            pending[index][number] = row
-            if len(pending[index]) == expected[index]:
-                done = pending.pop(index)
-                yield index, [done[n] for n in range(len(done))]
+    pending: dict[int, dict[int, list[dict[str, Any]]]] = defaultdict(dict)
+    for table in results.iter_batches(batch_format="pyarrow", batch_size=None):
+        for done in table.to_pylist():
+            index, first, rows = done["shard"], done["first"], done["rows"]
+            if first in pending[index]:
+                raise PersnewsError(f"records {first}.. of shard {index} came back twice")
+            pending[index][first] = rows
+            if on_records:
+                on_records(len(rows))
+            if sum(map(len, pending[index].values())) == expected[index]:
+                parts = pending.pop(index)
+                yield index, [row for start in sorted(parts) for row in parts[start]]
     if pending:
-        missing = sum(expected[i] - len(rows) for i, rows in pending.items())
+        missing = sum(expected[i] - sum(map(len, parts.values())) for i, parts in pending.items())
         raise PersnewsError(f"{missing} record(s) of shards {sorted(pending)} never came back from the workers")

@@ -174,3 +174,10 @@ def _read_texts(shard: Shard) -> Iterator[dict[str, Any]]:
             yield {"id": path, "text": None, "error": str(error)}
             continue
         yield {"id": path, "text": text, "error": None}
+
+
+def shard_batches(shard: Shard, batch_size: int) -> list[tuple[int, list[dict[str, Any]]]]:
+    """The shard's records cut into batches of ``batch_size``, each with the position of its first record:
+    both engines put exactly these records through the model together."""
+    records = read_shard(shard)
+    return [(first, records[first:first + batch_size]) for first in range(0, len(records), batch_size)]

@@ -18,7 +18,7 @@ from tqdm.auto import tqdm
 
 from ..errors import PersnewsError
 from ..pipeline import DEFAULT_MODEL, Extractor, load
-from .inputs import Shard, index_inputs, input_files, read_shard
+from .inputs import Shard, index_inputs, input_files, shard_batches
 from .records import DEFAULT_MAX_CHARS, extract_records
 from .shards import OutputFolder
 
@@ -93,9 +93,8 @@ def _local_shards(shards: Sequence[Shard], extractor: Extractor, threads: int, b
     torch.set_num_threads(threads)
     try:
         for shard in shards:
-            records, rows = read_shard(shard), []
-            for first in range(0, len(records), batch_size):
-                batch = records[first:first + batch_size]
+            rows = []
+            for _, batch in shard_batches(shard, batch_size):
                 rows += extract_records(extractor, [r["id"] for r in batch], [r["text"] for r in batch],
                                         [r["error"] for r in batch], max_chars=max_chars)
                 on_records(len(batch))
