@@ -163,7 +163,8 @@ def extract_shards(shards: Sequence[Shard], model: str | os.PathLike | None = No
     here = ray.get_runtime_context().get_node_id()
     batches = ray.data.from_items([{"shard": json.dumps(s.to_dict())} for s in shards], override_num_blocks=len(shards)
                                   ).flat_map(_shard_batches, fn_kwargs={"batch_size": batch_size}, num_cpus=0,
-                                             label_selector={"ray.io/node-id": here})
+                                             label_selector={"ray.io/node-id": here}
+                                             ).repartition(target_num_rows_per_block=1)  # a block, a task, a batch
     results = _map_with_workers(batches, worker, 1, model, workers, cpus_per_worker, max_chars, ship_model)
     expected = {s.index: s.count for s in shards}
     pending: dict[int, dict[int, list[dict[str, Any]]]] = defaultdict(dict)

@@ -76,7 +76,7 @@ def extract_corpus(inputs: Sequence[str | os.PathLike], output: str | os.PathLik
     started = time.perf_counter()
     with tqdm(total=sum(s.count for s in todo), disable=not progress, unit="doc", desc="extract-corpus") as bar:
         if engine == "local":
-            results = _local_shards(todo, load(model), workers * cpus_per_worker, batch_size, max_chars, bar.update)
+            results = extract_shards_local(todo, load(model), workers * cpus_per_worker, batch_size, max_chars, bar.update)
         else:
             results = _ray_shards(todo, model, workers, cpus_per_worker, batch_size, max_chars, address, bar.update)
         for index, rows in results:
@@ -87,8 +87,9 @@ def extract_corpus(inputs: Sequence[str | os.PathLike], output: str | os.PathLik
                          sum(s.count for s in shards if s.index in done), folder.path)
 
 
-def _local_shards(shards: Sequence[Shard], extractor: Extractor, threads: int, batch_size: int,
-                  max_chars: int | None, on_records: Any) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+def extract_shards_local(shards: Sequence[Shard], extractor: Extractor, threads: int, batch_size: int,
+                         max_chars: int | None, on_records: Any) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+    """The local engine: ``(shard index, result rows)`` per shard, computed here on ``threads`` torch threads."""
     previous = torch.get_num_threads()
     torch.set_num_threads(threads)
     try:
