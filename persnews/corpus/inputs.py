@@ -141,7 +141,8 @@ def _read_jsonl(shard: Shard) -> Iterator[dict[str, Any]]:
         try:
             value = json.loads(raw.decode("utf-8").lstrip("\ufeff"))
         except UnicodeDecodeError as error:
-            yield {"id": None, "text": None, "error": f"{where}: not valid UTF-8 (byte offset {error.start} in the line)"}
+            reason = f"not valid UTF-8 (byte offset {error.start} in the line)"
+            yield {"id": None, "text": None, "error": f"{where}: {reason}"}
             continue
         except json.JSONDecodeError as error:
             yield {"id": None, "text": None, "error": f"{where}: invalid JSON ({error.msg} at column {error.colno})"}

@@ -50,33 +50,36 @@ class CorpusSummary:
 
 def extract_corpus(inputs: Sequence[str | os.PathLike], output: str | os.PathLike, *, engine: str = "local",
                    model: str | os.PathLike | None = None, workers: int = 1, cpus_per_worker: int = 1,
-                   batch_size: int = 64,
-                   format: str = "jsonl", shard_size: int = 1000, max_chars: int | None = DEFAULT_MAX_CHARS,
-                   address: str | None = None, progress: bool = False) -> CorpusSummary:
+                   batch_size: int = 64, format: str = "jsonl", shard_size: int = 1000,
+                   max_chars: int | None = DEFAULT_MAX_CHARS, address: str | None = None,
+                   progress: bool = False) -> CorpusSummary:
     """Extract every document of ``inputs`` into result shards in ``output``, resuming an interrupted run.
 
     ``local`` runs in this process on ``workers * cpus_per_worker`` torch
     threads; ``ray`` runs ``workers`` actors of ``cpus_per_worker`` CPUs each
-    on the cluster at ``address`` (default: a local Ray of that many CPUs). ``batch_size`` documents go
-    through the model at a time; a record that fails is written with its
-    ``error`` and empty results.
+    on the cluster at ``address`` (default: a local Ray of that many CPUs).
+    ``batch_size`` documents go through the model at a time; a record that
+    fails is written with its ``error`` and empty results.
     """
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; expected one of {ENGINES}")
     if min(workers, cpus_per_worker, batch_size) < 1:
         raise ValueError("workers, cpus_per_worker and batch_size must be at least 1")
     folder = OutputFolder(output, format)
-    shards = index_inputs(inputs, shard_size)
+    files = input_files(inputs)
+    shards = index_inputs(files, shard_size)
     model_path = Path(DEFAULT_MODEL if model is None else model).expanduser()
-    manifest = {"inputs": [[str(p), p.stat().st_size, p.stat().st_mtime_ns] for p in input_files(inputs)],
-                "shard_size": shard_size, "model": str(model_path.absolute()) if model_path.exists() else str(model), "max_chars": max_chars}
+    manifest = {"inputs": [[str(p), p.stat().st_size, p.stat().st_mtime_ns] for p in files],
+                "model": str(model_path.absolute()) if model_path.exists() else str(model),
+                "shard_size": shard_size, "max_chars": max_chars}
     done = folder.open(manifest)
     todo = [s for s in shards if s.index not in done]
     documents = errors = 0
     started = time.perf_counter()
     with tqdm(total=sum(s.count for s in todo), disable=not progress, unit="doc", desc="extract-corpus") as bar:
         if engine == "local":
-            results = extract_shards_local(todo, load(model), workers * cpus_per_worker, batch_size, max_chars, bar.update)
+            threads = workers * cpus_per_worker
+            results = extract_shards_local(todo, load(model), threads, batch_size, max_chars, bar.update)
         else:
             results = _ray_shards(todo, model, workers, cpus_per_worker, batch_size, max_chars, address, bar.update)
         for index, rows in results:
