@@ -122,25 +122,28 @@ def main() -> None:
               "load_average_at_start": [round(x, 1) for x in os.getloadavg()], "articles": len(texts),
               "mean_chars": round(sum(map(len, texts)) / len(texts)), "batch_size": args.batch_size,
               "worker_load_s": round(load_s, 1), "worker_peak_rss_mib_16_articles": round(rss_mib)}
+    print(json.dumps(report, ensure_ascii=False), flush=True)  # each part as it ends: a long run may be cut off
     with tempfile.TemporaryDirectory() as scratch:
         corpus = Path(scratch) / "articles.jsonl"
         corpus.write_text("".join(json.dumps({"id": f"a{i}", "text": t}, ensure_ascii=False) + "\n"
                                   for i, t in enumerate(texts)), encoding="utf-8")
         shards = index_inputs([corpus], shard_size=64)
-        report["local_1_thread"] = run_local(shards, args.model, 1, args.batch_size)
-        report["local_2_threads"] = run_local(shards, args.model, 2, args.batch_size)
+        runs = {"local_1_thread": lambda: run_local(shards, args.model, 1, args.batch_size),
+                "local_2_threads": lambda: run_local(shards, args.model, 2, args.batch_size),
+                "ray_1_worker": lambda: run_ray(shards, args.model, 1, args.batch_size),
+                "ray_2_workers": lambda: run_ray(shards, args.model, 2, args.batch_size)}
         from persnews import distributed
 
         distributed.start_ray(None, 2)
-        report["ray_1_worker"] = run_ray(shards, args.model, 1, args.batch_size)
-        report["ray_2_workers"] = run_ray(shards, args.model, 2, args.batch_size)
+        for name, run in runs.items():
+            report[name] = run()
+            print(json.dumps({name: report[name], "load_average": [round(x, 1) for x in os.getloadavg()]}),
+                  flush=True)
         distributed.ray.shutdown()
-    one, two = report["ray_1_worker"]["documents_per_s"], report["ray_2_workers"]["documents_per_s"]
-    report["ray_2_over_1"] = round(two / one, 2)
-    report["ray_1_over_local_1"] = round(one / report["local_1_thread"]["documents_per_s"], 2)
-    report["ray_2_over_local_2"] = round(two / report["local_2_threads"]["documents_per_s"], 2)
-    report["load_average_at_end"] = [round(x, 1) for x in os.getloadavg()]
-    print(json.dumps(report, ensure_ascii=False, indent=1))
+    rate = {name: report[name]["documents_per_s"] for name in runs}
+    print(json.dumps({"ray_2_over_1": round(rate["ray_2_workers"] / rate["ray_1_worker"], 2),
+                      "ray_1_over_local_1": round(rate["ray_1_worker"] / rate["local_1_thread"], 2),
+                      "ray_2_over_local_2": round(rate["ray_2_workers"] / rate["local_2_threads"], 2)}))
 
 
 if __name__ == "__main__":
