@@ -127,7 +127,7 @@ def main() -> None:
         corpus = Path(scratch) / "articles.jsonl"
         corpus.write_text("".join(json.dumps({"id": f"a{i}", "text": t}, ensure_ascii=False) + "\n"
                                   for i, t in enumerate(texts)), encoding="utf-8")
-        shards = index_inputs([corpus], shard_size=64)
+        shards = index_inputs([corpus], shard_size=2 * args.batch_size)  # a shard is one actor's task
         runs = {"local_1_thread": lambda: run_local(shards, args.model, 1, args.batch_size),
                 "local_2_threads": lambda: run_local(shards, args.model, 2, args.batch_size),
                 "ray_1_worker": lambda: run_ray(shards, args.model, 1, args.batch_size),

@@ -155,7 +155,9 @@ def extract_shards(shards: Sequence[Shard], model: str | os.PathLike | None = No
     ``on_records(n)`` hears of every ``n`` records that come back (for a progress bar).
 
     The shards are read on the driver's node (so inputs need not be on a
-    shared filesystem) and extracted by ``workers`` actors anywhere in the cluster.
+    shared filesystem) and extracted by ``workers`` actors anywhere in the
+    cluster; a shard is the unit of work one actor takes, so there should be
+    many more shards than workers.
     """
     context = ray.data.DataContext.get_current()
     context.enable_progress_bars = False  # the caller shows one bar over documents
@@ -163,8 +165,7 @@ def extract_shards(shards: Sequence[Shard], model: str | os.PathLike | None = No
     here = ray.get_runtime_context().get_node_id()
     batches = ray.data.from_items([{"shard": json.dumps(s.to_dict())} for s in shards], override_num_blocks=len(shards)
                                   ).flat_map(_shard_batches, fn_kwargs={"batch_size": batch_size}, num_cpus=0,
-                                             label_selector={"ray.io/node-id": here}
-                                             ).repartition(target_num_rows_per_block=1)  # a block, a task, a batch
+                                             label_selector={"ray.io/node-id": here})
     results = _map_with_workers(batches, worker, 1, model, workers, cpus_per_worker, max_chars, ship_model)
     expected = {s.index: s.count for s in shards}
     pending: dict[int, dict[int, list[dict[str, Any]]]] = defaultdict(dict)
