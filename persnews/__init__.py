@@ -14,13 +14,13 @@ from typing import Any
 
 from .document import LABELS, Document, Entity, Official, Position, Relation
 from .errors import (ConventionError, CorpusMismatchError, DataFormatError, InputDecodeError, ModelLoadError,
-                     PersnewsError, TrainingError)
+                     OutputConflictError, PersnewsError, TrainingError)
 
 __version__ = "0.1.0"
 
 __all__ = ["extract", "extract_many", "load", "Extractor", "Document", "Entity", "Relation", "Official", "Position",
            "LABELS", "PersnewsError", "ModelLoadError", "InputDecodeError", "DataFormatError", "CorpusMismatchError",
-           "ConventionError", "TrainingError", "__version__"]
+           "ConventionError", "TrainingError", "OutputConflictError", "__version__"]
 
 _LAZY = {"extract", "extract_many", "load", "Extractor"}
 

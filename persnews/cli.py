@@ -1,6 +1,7 @@
 """The ``persnews`` command: each subcommand parses arguments, calls one library function, prints.
 
     persnews extract [FILE ...|-] [--model PATH] [--format json|jsonl|conll|html|text] [--batch-size N]
+    persnews extract-corpus INPUT... --output DIR [--engine local|ray] [--address ADDR] [--workers N] ...
     persnews train ...        persnews train-relations ...          persnews evaluate MODEL DATA ...
     persnews pretrain ...     persnews serve [--model NAME] [--host 127.0.0.1] [--port 8000]
     persnews data {stats,validate,merge,import,export-labelstudio,build-release} ...
@@ -91,6 +92,25 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--no-consistency", action="store_true", help=_CONSISTENCY_HELP)
     extract.set_defaults(run=_extract)
 
+    corpus = commands.add_parser("extract-corpus", help="extract from many documents into result shards "
+                                 "(resumable; in this process or on a Ray cluster)")
+    corpus.add_argument("inputs", nargs="+", metavar="INPUT",
+                        help="JSONL or Parquet with id and text, .txt files (one document each), or folders of them")
+    corpus.add_argument("--output", required=True, help="folder of result shards; rerun to resume")
+    corpus.add_argument("--engine", choices=["local", "ray"], default="local",
+                        help="local: this process; ray: a Ray cluster (pip install 'persnews[ray]')")
+    corpus.add_argument("--address", help="Ray cluster address (e.g. ray://head:10001 or auto); default: a local Ray")
+    corpus.add_argument("--workers", type=int, default=1, help="Ray actors (local: CPU threads) (default 1)")
+    corpus.add_argument("--cpus-per-worker", type=int, default=1, help="CPUs (torch threads) per worker")
+    corpus.add_argument("--format", choices=["jsonl", "parquet"], default="jsonl", help="shard file format")
+    corpus.add_argument("--model", default=None, help="model folder or hub id (default: the shipped model)")
+    corpus.add_argument("--batch-size", type=int, default=64, help="documents per batch (default 64)")
+    corpus.add_argument("--shard-size", type=int, default=1000, help="documents per output shard (default 1000)")
+    corpus.add_argument("--max-chars", type=int, help="longer texts are reported as errors, not processed "
+                        "(default 100,000; 0: no limit)")
+    corpus.add_argument("--quiet", action="store_true", help="no progress bar")
+    corpus.set_defaults(run=_extract_corpus)
+
     train = commands.add_parser("train", help="train a tagger (all options: persnews train --help)",
                                 add_help=False)
     train.set_defaults(run=_train)
@@ -144,6 +164,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_data_commands(commands)
     return parser
+
+
+def _extract_corpus(args: argparse.Namespace) -> int:
+    from .corpus import extract_corpus
+    from .corpus.records import DEFAULT_MAX_CHARS
+
+    max_chars = DEFAULT_MAX_CHARS if args.max_chars is None else args.max_chars or None
+    summary = extract_corpus(args.inputs, args.output, engine=args.engine, model=args.model, workers=args.workers,
+                             cpus_per_worker=args.cpus_per_worker, batch_size=args.batch_size, format=args.format,
+                             shard_size=args.shard_size, max_chars=max_chars, address=args.address,
+                             progress=not args.quiet)
+    print(summary)
+    return 0
 
 
 def _train(args: argparse.Namespace) -> int:

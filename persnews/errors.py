@@ -47,3 +47,7 @@ class InputTooLargeError(PersnewsError, ValueError):
     def __init__(self, code: str, message: str):
         self.code = code
         super().__init__(message)
+
+
+class OutputConflictError(PersnewsError):
+    """An output folder holds a run over other inputs, model or settings; resuming it would mix results."""
