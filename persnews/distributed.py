@@ -3,7 +3,7 @@ engine (:func:`persnews.corpus.records.extract_records`), run by a pool of actor
 
 >>> import ray.data                                   # doctest: +SKIP
 >>> from persnews.distributed import extract_dataset  # doctest: +SKIP
->>> ds = ray.data.read_parquet("s3://bucket/news/")   # doctest: +SKIP  (columns id, text)
+>>> ds = ray.data.read_parquet("s3://bucket/news/")   # columns id, text  # doctest: +SKIP
 >>> extract_dataset(ds, concurrency=8).write_parquet("s3://bucket/officials/")  # doctest: +SKIP
 
 The model reaches the workers through the Ray object store by default (the

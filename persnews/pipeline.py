@@ -29,7 +29,7 @@ from .tagging import Tagger, resolve_model_dir
 
 STAGES = ("normalise", "segment", "tag", "consistency", "relate", "officials")
 
-DEFAULT_MODEL = "persnews-fa-small"
+DEFAULT_MODEL = "persnews-fa-base"
 """The shipped model used when no model is named (see :func:`persnews.tagging.shipped_models`)."""
 
 _CHUNK = 256  # documents held in memory at once by extract_many

@@ -20,6 +20,7 @@ corpus text, so only their scores are kept.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import random
 import sys
@@ -152,6 +153,27 @@ def table(report: dict) -> str:
     return "\n".join(rows)
 
 
+def score_docs(first_path: Path, second_path: Path) -> dict:
+    """Whole-article agreement: entity F1 (exact spans, per label), relation triples and officials' facts
+    (with and without the ``former`` flag) of the second docs layer against the first, on the articles both hold."""
+    from persnews.data.docs_layer import join_docs_layer, read_docs_layer
+    from persnews.evaluation.relations import fact_scores, triple_scores
+
+    def by_article(path: Path) -> dict[str, Document]:  # ids name their layer: key on the article alone
+        layer = read_docs_layer(path)
+        return {d.id.split("/", 1)[1]: dataclasses.replace(d, id=d.id.split("/", 1)[1])
+                for d in join_docs_layer(layer)}
+
+    first, second = by_article(first_path), by_article(second_path)
+    ids = sorted(set(first) & set(second))
+    gold, other = [first[i] for i in ids], [second[i] for i in ids]
+    entities = scores_from_counts(span_counts(gold, other, LABELS))
+    return {"articles": len(ids), "entity_f1": {k: round(v["f1"], 4) for k, v in entities.items()},
+            **{f"{kind}{suffix}": round(scorer(gold, other, former=flag)["f1"], 4)
+               for kind, scorer in (("triples", triple_scores), ("facts", fact_scores))
+               for suffix, flag in (("", False), ("_former", True))}}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -163,7 +185,13 @@ def main() -> None:
     s.add_argument("folder", type=Path)
     s.add_argument("--layer", type=Path, required=True)
     s.add_argument("--scores", type=Path, help="merge the report into this JSON file (e.g. data/agreement/scores.json)")
+    d = commands.add_parser("docs", help="whole-article agreement of two docs layers (news-docs-v1 and a blind pass)")
+    d.add_argument("first", type=Path)
+    d.add_argument("second", type=Path)
     args = parser.parse_args()
+    if args.command == "docs":
+        print(json.dumps(score_docs(args.first, args.second), ensure_ascii=False, indent=2))
+        return
     if args.command == "make":
         make(args.out, raw_news=args.raw_news, layer_path=args.layer)
         return
