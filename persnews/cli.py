@@ -1,6 +1,7 @@
 """The ``persnews`` command: each subcommand parses arguments, calls one library function, prints.
 
     persnews extract [FILE ...|-] [--model PATH] [--format json|jsonl|conll|html|text] [--batch-size N]
+                     [--backend torch|onnx]
     persnews train ...        persnews train-relations ...          persnews evaluate MODEL DATA ...
     persnews pretrain ...
     persnews data {stats,validate,merge,import,export-labelstudio,build-release} ...
@@ -37,7 +38,7 @@ def _extract(args: argparse.Namespace) -> int:
     from .render import to_conll, to_html, to_text
 
     inputs = read_inputs(args.files)
-    extractor = load(args.model, quantize=False if args.fp32 else None)
+    extractor = load(args.model, quantize=False if args.fp32 else None, backend=args.backend)
     documents = extractor.extract_many([text for _, text in inputs], batch_size=args.batch_size,
                                        progress=len(inputs) > 1 and not args.quiet)
     documents = [type(d)(d.text, d.entities, d.relations, d.officials, name) for d, (name, _) in zip(documents, inputs)]
@@ -58,6 +59,7 @@ def _extract(args: argparse.Namespace) -> int:
 
 
 _FP32_HELP = "keep float32 weights (default on CPU: int8 dynamic quantisation of the linear layers)"
+_BACKEND_HELP = 'what runs the network: torch (default) or onnx (ONNX Runtime; pip install "persnews[onnx]")'
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -73,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--batch-size", type=int, default=32, help="encoder windows per forward pass")
     extract.add_argument("--quiet", action="store_true", help="no progress bar")
     extract.add_argument("--fp32", action="store_true", help=_FP32_HELP)
+    extract.add_argument("--backend", choices=["torch", "onnx"], default="torch", help=_BACKEND_HELP)
     extract.set_defaults(run=_extract)
 
     train = commands.add_parser("train", help="train a tagger (all options: persnews train --help)",
@@ -91,6 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--corpora", help="third-party corpora folder (default ../shared/corpora)")
     evaluate.add_argument("--batch-size", type=int, default=32)
     evaluate.add_argument("--fp32", action="store_true", help=_FP32_HELP)
+    evaluate.add_argument("--backend", choices=["torch", "onnx"], default="torch", help=_BACKEND_HELP)
     evaluate.add_argument("--convention", help="tag in this annotation convention of the model's (e.g. peyma), or "
                           "'source': each source in its own; default: this project's guidelines")
     evaluate.set_defaults(run=_evaluate)
@@ -133,7 +137,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     model = None if args.model == "default" else args.model
     report = evaluate(model, args.data, corpora=args.corpora, zwnj_stripped=args.strip_zwnj,
                       batch_size=args.batch_size, quantize=False if args.fp32 else None, convention=args.convention,
-                      output=args.report)
+                      output=args.report, backend=args.backend)
     print(format_report(report))
     return 0
 

@@ -86,17 +86,18 @@ class Extractor:
 
 
 def load(name: str | os.PathLike | None = None, *, device: str | None = None, quantize: bool | None = None,
-         convention: str | None = None) -> Extractor:
+         convention: str | None = None, backend: str = "torch") -> Extractor:
     """Load a model folder or hub id (default: the shipped model) once, for many calls.
 
     On CPU the linear layers run in int8 unless ``quantize=False`` (see
     :meth:`Tagger.load`); ``convention`` tags as one of the corpora the model
-    was trained on does (``"peyma"``) instead of by this project's guidelines.
+    was trained on does (``"peyma"``) instead of by this project's guidelines;
+    ``backend="onnx"`` computes the network with ONNX Runtime (``pip install "persnews[onnx]"``).
     """
     directory = resolve_model_dir(DEFAULT_MODEL if name is None else name)
     if name is None and not directory.is_dir():
         raise ModelLoadError(f"the default model is missing from {DEFAULT_MODEL}; reinstall persnews from a full clone")
-    tagger = Tagger.load(directory, device=device, quantize=quantize, convention=convention)
+    tagger = Tagger.load(directory, device=device, quantize=quantize, convention=convention, backend=backend)
     scorer = RelationScorer.load(directory) if (directory / "relations.safetensors").is_file() else None
     return Extractor(tagger, scorer)
 
