@@ -2,6 +2,7 @@
 
     persnews extract [FILE ...|-] [--model PATH] [--format json|jsonl|conll|html|text] [--batch-size N]
     persnews extract-corpus INPUT... --output DIR [--engine local|ray] [--address ADDR] [--workers N] ...
+                     [--backend torch|onnx]
     persnews train ...        persnews train-relations ...          persnews evaluate MODEL DATA ...
     persnews pretrain ...     persnews serve [--model NAME] [--host 127.0.0.1] [--port 8000]
     persnews data {stats,validate,merge,import,export-labelstudio,build-release} ...
@@ -38,7 +39,7 @@ def _extract(args: argparse.Namespace) -> int:
     from .render import to_conll, to_html, to_text
 
     inputs = read_inputs(args.files)
-    extractor = load(args.model, quantize=_quantize(args), consistency=not args.no_consistency)
+    extractor = load(args.model, quantize=_quantize(args), consistency=not args.no_consistency, backend=args.backend)
     documents = extractor.extract_many([text for _, text in inputs], batch_size=args.batch_size,
                                        progress=len(inputs) > 1 and not args.quiet)
     documents = [type(d)(d.text, d.entities, d.relations, d.officials, name) for d, (name, _) in zip(documents, inputs)]
@@ -74,6 +75,7 @@ def _add_precision(command: argparse.ArgumentParser) -> None:
 def _quantize(args: argparse.Namespace) -> bool | None:
     """--fp32: False, --int8: True, neither: the model's default."""
     return False if args.fp32 else True if args.int8 else None
+_BACKEND_HELP = 'what runs the network: torch (default) or onnx (ONNX Runtime; pip install "persnews[onnx]")'
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -90,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--quiet", action="store_true", help="no progress bar")
     _add_precision(extract)
     extract.add_argument("--no-consistency", action="store_true", help=_CONSISTENCY_HELP)
+    extract.add_argument("--backend", choices=["torch", "onnx"], default="torch", help=_BACKEND_HELP)
     extract.set_defaults(run=_extract)
 
     corpus = commands.add_parser("extract-corpus", help="extract from many documents into result shards "
@@ -131,6 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--per-document", action="store_true",
                           help="print, per document with an error, the triples and facts missed and invented "
                           "(always in the --report JSON)")
+    evaluate.add_argument("--backend", choices=["torch", "onnx"], default="torch", help=_BACKEND_HELP)
     evaluate.add_argument("--convention", help="tag in this annotation convention of the model's (e.g. peyma), or "
                           "'source': each source in its own; default: this project's guidelines")
     evaluate.set_defaults(run=_evaluate)
@@ -210,7 +214,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     model = None if args.model == "default" else args.model
     report = evaluate(model, args.data, corpora=args.corpora, zwnj_stripped=args.strip_zwnj,
                       batch_size=args.batch_size, quantize=_quantize(args), convention=args.convention,
-                      output=args.report, consistency=not args.no_consistency)
+                      output=args.report, consistency=not args.no_consistency, backend=args.backend)
     print(format_report(report, per_document=args.per_document))
     return 0
 

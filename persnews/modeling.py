@@ -160,31 +160,44 @@ class PersnewsTagger(BertPreTrainedModel):
     @torch.inference_mode()
     def predict(self, **inputs: torch.Tensor) -> list[list[tuple[int, float]]]:
         """Best tag and its confidence for each word of each row."""
-        emissions = self(**inputs).logits
-        mask = torch.arange(emissions.size(1), device=emissions.device) < inputs["word_mask"].sum(1, keepdim=True)
-        if self.crf is not None:
-            paths = self.crf.decode(emissions, mask)
-            probabilities = self.crf.marginals(emissions, mask)
-        else:
-            probabilities = emissions.softmax(-1)
-            paths = [probabilities[row, : int(mask[row].sum())].argmax(-1).tolist() for row in range(len(mask))]
-        probabilities = probabilities.cpu().numpy()  # read element by element below: numpy, not tensors
-        return [list(zip(path, probabilities[row, range(len(path)), path].tolist()))
-                for row, path in enumerate(paths)]
+        return best_tags(self(**inputs).logits, inputs["word_mask"], self.crf)
+
+
+def best_tags(emissions: torch.Tensor, word_mask: torch.Tensor, crf: CRF | None) -> list[list[tuple[int, float]]]:
+    """Best tag and its confidence for each word of each row of (batch, words, tags) emissions, whichever
+    runtime computed them (columns past a row's word count are ignored)."""
+    mask = torch.arange(emissions.size(1), device=emissions.device) < word_mask.sum(1, keepdim=True)
+    if crf is not None:
+        paths = crf.decode(emissions, mask)
+        probabilities = crf.marginals(emissions, mask)
+    else:
+        probabilities = emissions.softmax(-1)
+        paths = [probabilities[row, : int(mask[row].sum())].argmax(-1).tolist() for row in range(len(mask))]
+    probabilities = probabilities.cpu().numpy()  # read element by element below: numpy, not tensors
+    return [list(zip(path, probabilities[row, range(len(path)), path].tolist()))
+            for row, path in enumerate(paths)]
 
 
 def bag_sum(bag: nn.EmbeddingBag, ids: torch.Tensor) -> torch.Tensor:
     """Each row's summed embeddings, id 0 (padding) weighing nothing: the result and gradients of the bag's
     own ``padding_idx``, which on CPU sends torch (2.13) down a kernel ~30 times slower."""
     weights = (ids != 0).to(bag.weight.dtype)
+    if torch.onnx.is_in_onnx_export():  # ONNX writes embedding_bag as a Loop over rows: gather and sum instead
+        return (nn.functional.embedding(ids, bag.weight) * weights.unsqueeze(-1)).sum(dim=1)
     return nn.functional.embedding_bag(ids, bag.weight, mode="sum", per_sample_weights=weights)
 
 
 def gather_words(values: torch.Tensor, word_mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Move each row's first-sub-token positions to the front: (batch, words, ...) and a word mask."""
     counts = word_mask.sum(dim=1)
-    width = max(int(counts.max()), 1) if counts.numel() else 1
-    order = torch.argsort((~word_mask).to(torch.int8), dim=1, stable=True)[:, :width]
+    if torch.onnx.is_in_onnx_export():
+        # a traced int() would freeze the width, and ONNX sorts are not stable: keep every column, sort unique keys
+        width = word_mask.size(1)
+        keys = (~word_mask).long() * width + torch.arange(width, device=word_mask.device)
+        order = torch.argsort(keys, dim=1)
+    else:
+        width = max(int(counts.max()), 1) if counts.numel() else 1
+        order = torch.argsort((~word_mask).to(torch.int8), dim=1, stable=True)[:, :width]
     index = order.unsqueeze(-1).expand(-1, -1, values.size(-1))
     gathered = values.gather(1, index)
     mask = torch.arange(width, device=values.device).unsqueeze(0) < counts.unsqueeze(1)

@@ -14,7 +14,7 @@ import os
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Callable, Iterator, Sequence
 
 import torch
 from transformers import AutoTokenizer, PreTrainedTokenizerFast
@@ -22,7 +22,7 @@ from transformers import AutoTokenizer, PreTrainedTokenizerFast
 from .document import Entity
 from .errors import ConventionError, ModelLoadError
 from .features import WordFeaturizer
-from .modeling import PersnewsConfig, PersnewsTagger
+from .modeling import PersnewsConfig, PersnewsTagger, best_tags
 from .segmentation import Sentence, Token, Window, merge_windows, windows
 from .weights import load_weights
 
@@ -48,6 +48,12 @@ def shipped_models() -> dict[str, Path]:
             if (folder / "config.json").is_file():
                 found.setdefault(folder.name, folder)
     return found
+BACKENDS = ("torch", "onnx")
+"""What computes a tagger's emissions: PyTorch (default) or ONNX Runtime (the ``onnx`` extra)."""
+
+Emissions = Callable[[dict[str, torch.Tensor]], torch.Tensor]
+"""A padded CPU batch (as :func:`pad_batch` makes it) → (batch, words, tags) emission scores: the one thing a
+runtime other than torch has to provide (see :mod:`persnews.onnx_backend`)."""
 
 
 def resolve_model_dir(name: str | os.PathLike) -> Path:
@@ -139,10 +145,15 @@ class _WindowInput:
 
 
 class Tagger:
-    """A trained tagger with its tokenizer and word features; reused across calls."""
+    """A trained tagger with its tokenizer and word features; reused across calls.
+
+    ``emissions``, when given, computes the network's scores instead of
+    ``model`` (whose CRF still decodes them): how the ONNX backend plugs in.
+    """
 
     def __init__(self, model: PersnewsTagger, tokenizer: PreTrainedTokenizerFast,
-                 featurizer: WordFeaturizer | None, device: str | torch.device = "cpu", convention: str | None = None):
+                 featurizer: WordFeaturizer | None, device: str | torch.device = "cpu", convention: str | None = None,
+                 emissions: Emissions | None = None):
         self.model = model.eval().to(device)
         self.tokenizer = tokenizer
         self.featurizer = featurizer
@@ -150,6 +161,8 @@ class Tagger:
         self.tags = model.config.tags
         self.budget = model.config.max_window - 2
         self.convention = convention
+        self.emissions = emissions or self._torch_emissions
+        self.backend = "torch" if emissions is None else "onnx"
 
     @property
     def convention(self) -> str | None:
@@ -172,7 +185,7 @@ class Tagger:
 
     @classmethod
     def load(cls, name: str | os.PathLike, device: str | None = None, quantize: bool | None = None,
-             convention: str | None = None) -> Tagger:
+             convention: str | None = None, backend: str = "torch") -> Tagger:
         """Load a persnews model folder or hub id, on ``device`` (default: CUDA when there is one).
 
         ``quantize`` applies int8 dynamic quantisation to the linear layers. By
@@ -181,7 +194,14 @@ class Tagger:
         accuracy, while the pretrained 12-layer encoder loses 3-6 points F1 to
         it (both cards have the figures), so it runs float32. ``False`` keeps
         float32, ``True`` forces int8.
+        ``backend="onnx"`` runs the network with ONNX Runtime on CPU (exported
+        and cached on first use, int8 unless ``quantize=False``; needs the
+        ``onnx`` extra).
         """
+        if backend not in BACKENDS:
+            raise ModelLoadError(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
+        if backend == "onnx" and device not in (None, "cpu"):
+            raise ModelLoadError(f"backend='onnx' runs on CPU; load on {device} with backend='torch'")
         directory = resolve_model_dir(name)
         if not (directory / "model.safetensors").is_file():
             raise ModelLoadError(f"{directory} has no model.safetensors (persnews loads safetensors weights only)")
@@ -202,9 +222,14 @@ class Tagger:
             featurizer = load_featurizer(directory, config)
         except (OSError, ValueError, KeyError) as error:
             raise ModelLoadError(f"could not load the model in {directory}: {error}") from error
-        device = device or ("cuda" if torch.cuda.is_available() and not quantize else "cpu")
+        device = device or ("cuda" if torch.cuda.is_available() and not quantize and backend == "torch" else "cpu")
         if quantize is None:
             quantize = torch.device(device).type == "cpu" and config.int8_inference
+        if backend == "onnx":
+            from .onnx_backend import OnnxEmissions
+
+            return cls(model, tokenizer, featurizer, device, convention,
+                       OnnxEmissions.for_model(model, directory, quantize))
         if quantize:
             if torch.device(device).type != "cpu":
                 raise ModelLoadError(f"int8 dynamic quantisation runs on CPU only; load on {device} with quantize=False")
@@ -219,6 +244,8 @@ class Tagger:
     @property
     def quantized(self) -> bool:
         """Whether the linear layers run in int8 (see :meth:`load`)."""
+        if self.backend == "onnx":
+            return self.emissions.quantized
         return any(isinstance(m, torch.ao.nn.quantized.dynamic.Linear) for m in self.model.modules())
 
     def _window_inputs(self, document: int, sentences: Sequence[Sentence]) -> Iterator[_WindowInput]:
@@ -228,8 +255,9 @@ class Tagger:
             ids, mask, word_of = encode_words(self.tokenizer, pieces[window.start: window.end])
             yield _WindowInput(document, window, ids, mask, words[window.start: window.end], word_of)
 
-    def _device(self, batch: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
-        return {key: value.to(self.device) for key, value in batch.items()}
+    @torch.inference_mode()
+    def _torch_emissions(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
+        return self.model(**{key: value.to(self.device) for key, value in batch.items()}).logits
 
     def tag(self, documents: Sequence[Sequence[Sentence]], original_texts: Sequence[str],
             batch_size: int = 32) -> list[list[Entity]]:
@@ -242,7 +270,9 @@ class Tagger:
             batch = pad_batch(self.tokenizer, self.featurizer, [items[i].__dict__ for i in chunk])
             if self._convention is not None:
                 batch["convention_ids"] = torch.full((len(chunk),), self.model.config.conventions.index(self._convention))
-            for index, result in zip(chunk, self.model.predict(**self._device(batch))):
+            emissions = self.emissions(batch)
+            for index, result in zip(chunk, best_tags(emissions, batch["word_mask"].to(emissions.device),
+                                                      self.model.crf)):
                 predictions[index] = result
         per_document: list[tuple[list[Window], list[list[tuple[int, float]]]]] = [([], []) for _ in documents]
         for item, prediction in zip(items, predictions):

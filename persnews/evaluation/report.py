@@ -65,19 +65,20 @@ SOURCE_CONVENTION = "source"
 
 def evaluate(model: str | None, specs: Sequence[str], *, corpora: str | None = None, zwnj_stripped: bool = False,
              batch_size: int = 32, quantize: bool | None = None, convention: str | None = None,
-             output: str | Path | None = None, consistency: bool = True) -> dict[str, Any]:
+             output: str | Path | None = None, consistency: bool = True, backend: str = "torch") -> dict[str, Any]:
     """Evaluate a model folder (default: the shipped model) on each source; optionally write JSON.
 
-    ``consistency=False`` turns the document-level consistency stage off, for an A/B.
+    ``consistency=False`` turns the document-level consistency stage off, for an A/B; ``backend`` picks what
+    runs the network (see :meth:`persnews.tagging.Tagger.load`).
     """
     from ..pipeline import load
 
-    extractor = load(model, quantize=quantize, consistency=consistency)
+    extractor = load(model, quantize=quantize, consistency=consistency, backend=backend)
     tagger = extractor.tagger
     if convention not in (None, SOURCE_CONVENTION):
         tagger.convention = convention  # an unknown name fails here, before any source is read
     report: dict[str, Any] = {"model": model or "default", "zwnj_stripped": zwnj_stripped, "quantized": tagger.quantized,
-                              "consistency": consistency, "sources": {}}
+                              "consistency": consistency, "backend": tagger.backend, "sources": {}}
     for spec in specs:
         source = parse_source(spec)
         gold = load_source(source, corpora)
