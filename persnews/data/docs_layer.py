@@ -36,13 +36,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from ..document import LABELS, Document, Entity, Official, Position, Relation
+from ..document import Document, Entity, Official, Position, Relation
 from ..errors import CorpusMismatchError, DataFormatError
 from .corpora import corpora_root
 from .jsonl import read_records, write_text_atomic
 from .labels import relation_problems
 from .standoff import _HASH, _NAME, HASH_LENGTH, RAW_NEWS, RAW_NEWS_FILES, _is_index, news_file_path, \
-    read_news_articles, sentence_hash
+    parse_entities, read_news_articles, sentence_hash
 
 DOCS_PREFIX = "docs:"
 SPLIT_NAMES = ("train", "dev", "test")
@@ -140,17 +140,7 @@ def _parse_article(number: int, record: dict[str, Any]) -> DocsArticle:
         problems.append(f"sha must be {HASH_LENGTH} lowercase hex digits, got {sha!r}")
     if split not in SPLIT_NAMES:
         problems.append(f"split must be one of {', '.join(SPLIT_NAMES)}, got {split!r}")
-    entities: list[tuple[int, int, str]] = []
-    for k, raw in enumerate(record.get("entities", [])):
-        if not (isinstance(raw, dict) and _is_index(raw.get("start")) and _is_index(raw.get("end"))
-                and raw["start"] < raw["end"]):
-            problems.append(f"entity {k} needs character offsets 0 <= start < end, got {raw!r}")
-        elif raw.get("label") not in LABELS:
-            problems.append(f"entity {k} has unknown label {raw.get('label')!r}")
-        elif entities and raw["start"] < entities[-1][1]:
-            problems.append(f"entity {k} overlaps or precedes entity {k - 1} (entities must be sorted, disjoint)")
-        else:
-            entities.append((raw["start"], raw["end"], raw["label"]))
+    entities = parse_entities(record.get("entities", []), "character", problems)
     labels = [label for _, _, label in entities]
     relations = []
     for k, raw in enumerate(record.get("relations", [])):

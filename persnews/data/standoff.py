@@ -284,6 +284,23 @@ def _news_reference(record: dict[str, Any], problems: list[str]) -> tuple[Any, .
     return (file, *numbers.values())
 
 
+def parse_entities(records: list[Any], unit: str, problems: list[str]) -> list[tuple[int, int, str]]:
+    """A layer line's entities as (start, end, label) over ``unit`` offsets ("token" or "character"); each
+    malformed, unknown, unsorted or overlapping one is left out with its reason added to ``problems``."""
+    entities: list[tuple[int, int, str]] = []
+    for k, raw in enumerate(records):
+        if not (isinstance(raw, dict) and _is_index(raw.get("start")) and _is_index(raw.get("end"))
+                and raw["start"] < raw["end"]):
+            problems.append(f"entity {k} needs {unit} offsets 0 <= start < end, got {raw!r}")
+        elif raw.get("label") not in LABELS:
+            problems.append(f"entity {k} has unknown label {raw.get('label')!r}")
+        elif entities and raw["start"] < entities[-1][1]:
+            problems.append(f"entity {k} overlaps or precedes entity {k - 1} (entities must be sorted, disjoint)")
+        else:
+            entities.append((raw["start"], raw["end"], raw["label"]))
+    return entities
+
+
 def _parse_sentence(number: int, record: dict[str, Any]) -> LayerLine:
     """One layer line; every problem found is raised together as ``ValueError('; '-joined reasons)``."""
     problems: list[str] = []
@@ -292,17 +309,7 @@ def _parse_sentence(number: int, record: dict[str, Any]) -> LayerLine:
     sha = record.get("sha")
     if not isinstance(sha, str) or not _HASH.match(sha):
         problems.append(f"sha must be {HASH_LENGTH} lowercase hex digits, got {sha!r}")
-    entities: list[tuple[int, int, str]] = []
-    for k, raw in enumerate(record.get("entities", [])):
-        if not (isinstance(raw, dict) and _is_index(raw.get("start")) and _is_index(raw.get("end"))
-                and raw["start"] < raw["end"]):
-            problems.append(f"entity {k} needs token offsets 0 <= start < end, got {raw!r}")
-        elif raw.get("label") not in LABELS:
-            problems.append(f"entity {k} has unknown label {raw.get('label')!r}")
-        elif entities and raw["start"] < entities[-1][1]:
-            problems.append(f"entity {k} overlaps or precedes entity {k - 1} (entities must be sorted, disjoint)")
-        else:
-            entities.append((raw["start"], raw["end"], raw["label"]))
+    entities = parse_entities(record.get("entities", []), "token", problems)
     relations: list[tuple[Span, Span, Span | None, bool]] = []
     for k, raw in enumerate(record.get("relations", [])):
         try:

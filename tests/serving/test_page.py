@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import persnews
-from persnews.render import to_html
+from persnews.render import _FORMER, to_html
 
 from .conftest import needs_serve_extra, running
 
@@ -86,6 +86,7 @@ def test_page_in_a_headless_browser_shows_entities_and_officials(tmp_path: Path)
     expected = persnews.extract(article)
     assert marks == {(e.label, e.text) for e in expected.entities}
     assert {("PER", "مهدی کاویانی"), ("ROLE", "سخنگوی")} <= marks
-    assert officials == [[o.name, p.role, p.institution or "—"] for o in expected.officials for p in o.positions]
+    assert officials == [[o.name, p.role, p.institution or "—", _FORMER if p.former else ""]
+                         for o in expected.officials for p in o.positions]
     assert "مهدی کاویانی" in [row[0] for row in officials]
     assert screenshot.stat().st_size > 10_000
