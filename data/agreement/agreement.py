@@ -153,7 +153,7 @@ def table(report: dict) -> str:
     return "\n".join(rows)
 
 
-def score_docs(first_path: Path, second_path: Path) -> dict:
+def score_docs(first_path: Path, second_path: Path, root: Path | None = None) -> dict:
     """Whole-article agreement: entity F1 (exact spans, per label), relation triples and officials' facts
     (with and without the ``former`` flag) of the second docs layer against the first, on the articles both hold."""
     from persnews.data.docs_layer import join_docs_layer, read_docs_layer
@@ -162,7 +162,7 @@ def score_docs(first_path: Path, second_path: Path) -> dict:
     def by_article(path: Path) -> dict[str, Document]:  # ids name their layer: key on the article alone
         layer = read_docs_layer(path)
         return {d.id.split("/", 1)[1]: dataclasses.replace(d, id=d.id.split("/", 1)[1])
-                for d in join_docs_layer(layer)}
+                for d in join_docs_layer(layer, root)}
 
     first, second = by_article(first_path), by_article(second_path)
     ids = sorted(set(first) & set(second))
