@@ -37,12 +37,12 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from ..document import Document, Entity, Official, Position, Relation
-from ..errors import CorpusMismatchError, DataFormatError
+from ..errors import DataFormatError
 from .corpora import corpora_root
 from .jsonl import read_records, write_text_atomic
 from .labels import relation_problems
 from .standoff import _HASH, _NAME, HASH_LENGTH, RAW_NEWS, RAW_NEWS_FILES, _is_index, news_file_path, \
-    parse_entities, read_news_articles, sentence_hash
+    parse_entities, raise_join_errors, read_news_articles, sentence_hash
 
 DOCS_PREFIX = "docs:"
 SPLIT_NAMES = ("train", "dev", "test")
@@ -248,12 +248,7 @@ def join_docs_layer(layer: DocsLayer, root: str | Path | None = None) -> list[Do
             documents.append(_document(layer.name, annotation, text))
         except ValueError as error:
             problems.append(f"{where}: {error}")
-    if mismatches:
-        raise CorpusMismatchError(f"docs layer {layer.name!r} does not match the corpora under {root}:\n  "
-                                  + "\n  ".join(mismatches))
-    if problems:
-        raise DataFormatError(f"docs layer {layer.name!r}: {len(problems)} annotation(s) do not fit their article",
-                              problems)
+    raise_join_errors(f"docs layer {layer.name!r}", root, mismatches, problems, "article")
     return documents
 
 

@@ -490,13 +490,17 @@ def join_layer(layer: Layer, root: str | Path | None = None) -> list[Document]:
                 documents.append(_joined_corpus_document(layer, annotation, content[annotation.corpus_id]))
         except ValueError as error:
             problems.append(f"{where}: {error}")
-    if mismatches:
-        raise CorpusMismatchError(f"layer {layer.name!r} does not match the corpora under {root}:\n  "
-                                  + "\n  ".join(mismatches))
-    if problems:
-        raise DataFormatError(f"layer {layer.name!r}: {len(problems)} annotation(s) do not fit their sentence",
-                              problems)
+    raise_join_errors(f"layer {layer.name!r}", root, mismatches, problems, "sentence")
     return documents
+
+
+def raise_join_errors(what: str, root: Path, mismatches: list[str], problems: list[str], unit: str) -> None:
+    """A join of stand-off annotations with the corpora fails as a whole: changed text first (the corpora
+    moved: ``CorpusMismatchError``), then annotations that do not fit their ``unit`` (``DataFormatError``)."""
+    if mismatches:
+        raise CorpusMismatchError(f"{what} does not match the corpora under {root}:\n  " + "\n  ".join(mismatches))
+    if problems:
+        raise DataFormatError(f"{what}: {len(problems)} annotation(s) do not fit their {unit}", problems)
 
 
 def _token_span(offsets: Sequence[tuple[int, int]], start: int, end: int) -> Span:
