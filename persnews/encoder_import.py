@@ -253,16 +253,10 @@ def persian_texts(root: Path) -> Iterator[str]:
 
 
 def piece_counts(tokenizer: PreTrainedTokenizerFast, texts: Iterable[str], batch: int = 2048) -> Counter:
-    """How often each piece id occurs when ``texts`` are tokenized."""
+    """How often each piece id occurs when ``texts`` are tokenized (in batches through the Rust tokenizer)."""
     counts: Counter = Counter()
-    chunk: list[str] = []
-    for text in texts:
-        chunk.append(text)
-        if len(chunk) == batch:
-            counts.update(i for e in tokenizer.backend_tokenizer.encode_batch(chunk, add_special_tokens=False)
-                          for i in e.ids)
-            chunk = []
-    if chunk:
+    iterator = iter(texts)
+    while chunk := list(itertools.islice(iterator, batch)):
         counts.update(i for e in tokenizer.backend_tokenizer.encode_batch(chunk, add_special_tokens=False)
                       for i in e.ids)
     return counts
