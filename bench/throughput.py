@@ -5,7 +5,7 @@ from ``../shared/corpora/news-raw`` (never copied here), once with the shipped
 model and once with a ParsBERT-base-shaped tagger (12 layers, hidden 768,
 random weights, same tokenizer) so users see the trade-off.
 
-    python bench/throughput.py [--articles 200] [--batch-size 32] [--fp32] [--model PATH] [--backend onnx]
+    python bench/throughput.py [--articles 200] [--batch-size 32] [--precision float32|bfloat16|int8] [--model PATH] [--backend onnx]
     python bench/throughput.py --base-shaped      # the 12x768 comparison
     python bench/throughput.py --backend both --rounds 3   # torch and ONNX Runtime side by side
 
@@ -38,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from persnews.data.corpora import corpora_root  # noqa: E402
 from persnews.pipeline import DEFAULT_MODEL, load  # noqa: E402
+from persnews.precision import PRECISIONS  # noqa: E402
 from persnews.tagging import resolve_model_dir  # noqa: E402
 
 
@@ -96,8 +97,7 @@ def spans(document) -> list[tuple[int, int, str]]:
 
 def side_by_side(model: str, texts: list[str], args: argparse.Namespace) -> dict:
     """Both backends on the same articles, alternating rounds; best round of each, ratio, span agreement."""
-    quantize = False if args.fp32 else None
-    extractors = {backend: load(model, quantize=quantize, backend=backend) for backend in ("torch", "onnx")}
+    extractors = {backend: load(model, precision=args.precision, backend=backend) for backend in ("torch", "onnx")}
     for extractor in extractors.values():
         extractor.extract_many(texts[:4])  # warm-up
     seconds: dict[str, list[float]] = {backend: [] for backend in extractors}
@@ -108,7 +108,7 @@ def side_by_side(model: str, texts: list[str], args: argparse.Namespace) -> dict
             seconds[backend].append(round(elapsed, 2))
     same = sum(spans(a) == spans(b) for a, b in zip(documents["torch"], documents["onnx"]))
     best = {backend: min(times) for backend, times in seconds.items()}
-    return {"model": str(model), "quantized": {b: e.tagger.quantized for b, e in extractors.items()},
+    return {"model": str(model), "precision": {b: e.tagger.precision for b, e in extractors.items()},
             "articles": len(texts), "rounds_seconds": seconds,
             "articles_per_s": {b: round(len(texts) / t, 2) for b, t in best.items()},
             "onnx_speedup": round(best["torch"] / best["onnx"], 3),
@@ -121,7 +121,7 @@ def main() -> None:
     parser.add_argument("--model", default=DEFAULT_MODEL, help="shipped model name or folder")
     parser.add_argument("--articles", type=int, default=200)
     parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--fp32", action="store_true", help="float32 weights (default: int8 linear layers)")
+    parser.add_argument("--precision", choices=PRECISIONS, help="float32, bfloat16 or int8 (default: the model's own)")
     parser.add_argument("--base-shaped", action="store_true", help="12-layer 768-wide random tagger instead")
     parser.add_argument("--backend", choices=["torch", "onnx", "both"], default="torch",
                         help="what runs the network; both: side by side in alternating rounds")
@@ -140,14 +140,14 @@ def main() -> None:
                           machine=machine(), torch_threads=torch.get_num_threads(), date=time.strftime("%Y-%m-%d"))
             print(json.dumps(result, ensure_ascii=False))
             return
-        extractor = load(model, quantize=False if args.fp32 else None, backend=args.backend)
+        extractor = load(model, precision=args.precision, backend=args.backend)
         extractor.extract_many(texts[:4])  # warm-up: first-call allocations, lazy imports
         seconds, documents = timed(extractor, texts, args.batch_size)
         peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # before the counting below
     tokenizer = extractor.tagger.tokenizer
     sub_tokens = sum(len(tokenizer(t, add_special_tokens=False)["input_ids"]) for t in texts)
     result = {"model": "ParsBERT-base-shaped (12x768, random)" if args.base_shaped else str(model),
-              "backend": args.backend, "quantized": extractor.tagger.quantized, "articles": len(texts),
+              "backend": args.backend, "precision": extractor.tagger.precision, "articles": len(texts),
               "mean_chars": round(sum(map(len, texts)) / len(texts)), "seconds": round(seconds, 2),
               "articles_per_s": round(len(texts) / seconds, 2), "sub_tokens_per_s": round(sub_tokens / seconds),
               "entities": sum(len(d.entities) for d in documents), "peak_rss_mib": round(peak_mib),

@@ -39,7 +39,7 @@ def _extract(args: argparse.Namespace) -> int:
     from .render import to_conll, to_html, to_text
 
     inputs = read_inputs(args.files)
-    extractor = load(args.model, quantize=_quantize(args), consistency=not args.no_consistency, backend=args.backend)
+    extractor = load(args.model, precision=args.precision, consistency=not args.no_consistency, backend=args.backend)
     documents = extractor.extract_many([text for _, text in inputs], batch_size=args.batch_size,
                                        progress=len(inputs) > 1 and not args.quiet)
     documents = [type(d)(d.text, d.entities, d.relations, d.officials, name) for d, (name, _) in zip(documents, inputs)]
@@ -59,22 +59,20 @@ def _extract(args: argparse.Namespace) -> int:
     return 0
 
 
-_FP32_HELP = ("keep float32 weights (default on CPU: int8 dynamic quantisation of the linear layers, where the "
-              "model allows it)")
 _CONSISTENCY_HELP = ("leave the tagger's entities as they are (default: a name tagged once in a document marks its "
                      "other mentions, see persnews.consistency)")
 
 
 def _add_precision(command: argparse.ArgumentParser) -> None:
+    """--fp32 / --bf16 / --int8; none of them: the model's own precision (persnews.precision)."""
     precision = command.add_mutually_exclusive_group()
-    precision.add_argument("--fp32", action="store_true", help=_FP32_HELP)
-    precision.add_argument("--int8", action="store_true", help="int8 dynamic quantisation even for a model that "
-                                                                "runs float32 by default")
-
-
-def _quantize(args: argparse.Namespace) -> bool | None:
-    """--fp32: False, --int8: True, neither: the model's default."""
-    return False if args.fp32 else True if args.int8 else None
+    precision.add_argument("--fp32", action="store_const", dest="precision", const="float32",
+                           help="compute in float32 (default: the model's own: int8 for the compact model, bfloat16 "
+                                "for the pretrained one where the CPU has bfloat16 arithmetic, else float32)")
+    precision.add_argument("--bf16", action="store_const", dest="precision", const="bfloat16",
+                           help="bfloat16 autocast (fast only on CPUs with AVX512-BF16/AMX and on recent GPUs)")
+    precision.add_argument("--int8", action="store_const", dest="precision", const="int8",
+                           help="int8 dynamic quantisation of the linear layers (CPU)")
 _BACKEND_HELP = 'what runs the network: torch (default) or onnx (ONNX Runtime; pip install "persnews[onnx]")'
 
 
@@ -162,7 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--max-wait-ms", type=float, default=5.0,
                        help="how long a request waits for others to share its extract_many call")
     serve.add_argument("--batch-size", type=int, default=32, help="encoder windows per forward pass")
-    serve.add_argument("--fp32", action="store_true", help=_FP32_HELP)
+    _add_precision(serve)
     serve.add_argument("--no-access-log", action="store_true", help="do not log each request")
     serve.set_defaults(run=_serve)
 
@@ -202,7 +200,7 @@ def _serve(args: argparse.Namespace) -> int:
         from .serving import serve
     except ImportError as error:
         raise PersnewsError(f"persnews serve needs its extra: pip install 'persnews[serve]' ({error})") from error
-    serve(args.model, args.host, args.port, quantize=False if args.fp32 else None, access_log=not args.no_access_log,
+    serve(args.model, args.host, args.port, precision=args.precision, access_log=not args.no_access_log,
           max_chars=args.max_chars, max_texts=args.max_texts, max_wait=args.max_wait_ms / 1000,
           batch_size=args.batch_size)
     return 0
@@ -213,7 +211,7 @@ def _evaluate(args: argparse.Namespace) -> int:
 
     model = None if args.model == "default" else args.model
     report = evaluate(model, args.data, corpora=args.corpora, zwnj_stripped=args.strip_zwnj,
-                      batch_size=args.batch_size, quantize=_quantize(args), convention=args.convention,
+                      batch_size=args.batch_size, precision=args.precision, convention=args.convention,
                       output=args.report, consistency=not args.no_consistency, backend=args.backend)
     print(format_report(report, per_document=args.per_document))
     return 0

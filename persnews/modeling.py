@@ -26,8 +26,8 @@ class PersnewsConfig(BertConfig):
 
     def __init__(self, word_vectors: int = 0, word_vector_dim: int = 0, affix_buckets: int = 0,
                  affix_dim: int = 0, use_crf: bool = True, max_window: int = 256, word_lstm: int = 0,
-                 context_buckets: int = 0, conventions: list[str] | None = None, int8_inference: bool = True,
-                 **kwargs):
+                 context_buckets: int = 0, conventions: list[str] | None = None,
+                 inference_precision: str | None = None, int8_inference: bool | None = None, **kwargs):
         super().__init__(**kwargs)
         self.word_vectors = word_vectors          # rows of the frozen word-vector table (0: none)
         self.word_vector_dim = word_vector_dim
@@ -38,7 +38,8 @@ class PersnewsConfig(BertConfig):
         self.word_lstm = word_lstm                # width of a word-level BiLSTM over encoder + features (0: none)
         self.context_buckets = context_buckets    # hashed ±2-context feature buckets scored into tags (0: none)
         self.conventions = list(conventions or [])  # annotation conventions the tagger can follow; first: default
-        self.int8_inference = int8_inference      # int8 dynamic quantisation by default on CPU (off where it costs F1)
+        # the default number format at inference (persnews.precision); configs before it said int8 or not
+        self.inference_precision = inference_precision or ("float32" if int8_inference is False else "int8")
 
     @property
     def tags(self) -> list[str]:

@@ -100,18 +100,19 @@ class Extractor:
         return Document(text, tuple(entities), tuple(relations), tuple(officials))
 
 
-def load(name: str | os.PathLike | None = None, *, device: str | None = None, quantize: bool | None = None,
+def load(name: str | os.PathLike | None = None, *, device: str | None = None, precision: str | None = None,
          convention: str | None = None, consistency: bool = True, backend: str = "torch") -> Extractor:
     """Load a shipped model's name, a model folder or a hub id (default: the shipped model) once, for many calls.
 
-    On CPU the linear layers run in int8 unless ``quantize=False`` (see
-    :meth:`Tagger.load`); ``convention`` tags as one of the corpora the model
-    was trained on does (``"peyma"``) instead of by this project's guidelines;
+    The network computes in the model's own precision unless ``precision``
+    says ``"float32"``, ``"bfloat16"`` or ``"int8"`` (see :meth:`Tagger.load`);
+    ``convention`` tags as one of the corpora the model was trained on does
+    (``"peyma"``) instead of by this project's guidelines;
     ``consistency=False`` turns the document-level consistency stage off. ``backend="onnx"`` computes the
     network with ONNX Runtime (``pip install "persnews[onnx]"``).
     """
     directory = resolve_model_dir(DEFAULT_MODEL if name is None else name)
-    tagger = Tagger.load(directory, device=device, quantize=quantize, convention=convention, backend=backend)
+    tagger = Tagger.load(directory, device=device, precision=precision, convention=convention, backend=backend)
     scorer = RelationScorer.load(directory) if (directory / "relations.safetensors").is_file() else None
     return Extractor(tagger, scorer, ConsistencyOptions() if consistency else None)
 

@@ -23,6 +23,7 @@ from .document import Entity
 from .errors import ConventionError, ModelLoadError
 from .features import WordFeaturizer
 from .modeling import PersnewsConfig, PersnewsTagger, best_tags
+from .precision import resolve as resolve_precision
 from .segmentation import Sentence, Token, Window, merge_windows, windows
 from .weights import load_weights
 
@@ -153,7 +154,7 @@ class Tagger:
 
     def __init__(self, model: PersnewsTagger, tokenizer: PreTrainedTokenizerFast,
                  featurizer: WordFeaturizer | None, device: str | torch.device = "cpu", convention: str | None = None,
-                 emissions: Emissions | None = None):
+                 emissions: Emissions | None = None, precision: str = "float32"):
         self.model = model.eval().to(device)
         self.tokenizer = tokenizer
         self.featurizer = featurizer
@@ -163,6 +164,7 @@ class Tagger:
         self.convention = convention
         self.emissions = emissions or self._torch_emissions
         self.backend = "torch" if emissions is None else "onnx"
+        self.precision = precision  # what the network computes in (see persnews.precision); load() sets it up
 
     @property
     def convention(self) -> str | None:
@@ -184,19 +186,19 @@ class Tagger:
         self.convention = convention if convention in self.model.config.conventions else None
 
     @classmethod
-    def load(cls, name: str | os.PathLike, device: str | None = None, quantize: bool | None = None,
+    def load(cls, name: str | os.PathLike, device: str | None = None, precision: str | None = None,
              convention: str | None = None, backend: str = "torch") -> Tagger:
         """Load a persnews model folder or hub id, on ``device`` (default: CUDA when there is one).
 
-        ``quantize`` applies int8 dynamic quantisation to the linear layers. By
-        default it does so on CPU for a model whose config allows it
-        (``int8_inference``): the compact model is a third faster at the same
-        accuracy, while the pretrained 12-layer encoder loses 3-6 points F1 to
-        it (both cards have the figures), so it runs float32. ``False`` keeps
-        float32, ``True`` forces int8.
+        ``precision`` is ``"float32"``, ``"bfloat16"`` (autocast) or
+        ``"int8"`` (dynamic quantisation of the linear layers, CPU only); by
+        default the model's own (its config's ``inference_precision``, chosen
+        by measurement: the compact model runs int8, a third faster at the same
+        accuracy; the pretrained 12-layer encoder loses 3-6 points to int8 and
+        runs bfloat16 where the hardware has it, float32 elsewhere; both cards
+        have the figures). See :mod:`persnews.precision`.
         ``backend="onnx"`` runs the network with ONNX Runtime on CPU (exported
-        and cached on first use, int8 unless ``quantize=False``; needs the
-        ``onnx`` extra).
+        and cached on first use, int8 or float32; needs the ``onnx`` extra).
         """
         if backend not in BACKENDS:
             raise ModelLoadError(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
@@ -222,31 +224,27 @@ class Tagger:
             featurizer = load_featurizer(directory, config)
         except (OSError, ValueError, KeyError) as error:
             raise ModelLoadError(f"could not load the model in {directory}: {error}") from error
-        device = device or ("cuda" if torch.cuda.is_available() and not quantize and backend == "torch" else "cpu")
-        if quantize is None:
-            quantize = torch.device(device).type == "cpu" and config.int8_inference
+        device = device or ("cuda" if torch.cuda.is_available() and precision != "int8" and backend == "torch"
+                            else "cpu")
+        precision = resolve_precision(precision, config.inference_precision, torch.device(device), backend)
         if backend == "onnx":
             from .onnx_backend import OnnxEmissions
 
             return cls(model, tokenizer, featurizer, device, convention,
-                       OnnxEmissions.for_model(model, directory, quantize))
-        if quantize:
-            if torch.device(device).type != "cpu":
-                raise ModelLoadError(f"int8 dynamic quantisation runs on CPU only; load on {device} with quantize=False")
+                       OnnxEmissions.for_model(model, directory, precision == "int8"), precision)
+        if precision == "int8":
             with warnings.catch_warnings():  # torch deprecates torch.ao for torchao; 2.13 still runs it, and
                 # a user should not see torch's notice on every load of the default model
                 warnings.filterwarnings("ignore", message=r"torch\.(ao\.quantization is|quantize_per_tensor)")
                 # in place: a copy would hold a second fp32 model at the peak
                 model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8,
                                                                inplace=True)
-        return cls(model, tokenizer, featurizer, device, convention)
+        return cls(model, tokenizer, featurizer, device, convention, precision=precision)
 
     @property
     def quantized(self) -> bool:
         """Whether the linear layers run in int8 (see :meth:`load`)."""
-        if self.backend == "onnx":
-            return self.emissions.quantized
-        return any(isinstance(m, torch.ao.nn.quantized.dynamic.Linear) for m in self.model.modules())
+        return self.precision == "int8"
 
     def _window_inputs(self, document: int, sentences: Sequence[Sentence]) -> Iterator[_WindowInput]:
         words = [t.text for s in sentences for t in s.tokens]
@@ -257,7 +255,9 @@ class Tagger:
 
     @torch.inference_mode()
     def _torch_emissions(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
-        return self.model(**{key: value.to(self.device) for key, value in batch.items()}).logits
+        inputs = {key: value.to(self.device) for key, value in batch.items()}
+        with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.precision == "bfloat16"):
+            return self.model(**inputs).logits.float()  # the CRF decodes in float32
 
     def tag(self, documents: Sequence[Sequence[Sentence]], original_texts: Sequence[str],
             batch_size: int = 32) -> list[list[Entity]]:

@@ -42,6 +42,7 @@ from .evaluation.spans import scores_from_counts, span_counts
 from .features import WordFeaturizer, is_role_head
 from .modeling import PersnewsConfig, PersnewsTagger
 from .normalization import normalize
+from .precision import PRECISIONS
 from .segmentation import sentences
 from .tagging import WORD_VOCABULARY, Tagger, document_windows, encode_words, load_featurizer, pad_batch
 from .weights import DTYPES, load_weights, save_weights
@@ -93,9 +94,10 @@ class ModelArguments:
     layer_decay: float = field(default=1.0, metadata={
         "help": "layer-wise learning-rate decay: each encoder layer below the top at this multiple of the one "
                 "above (1: none)"})
-    int8_inference: bool = field(default=True, metadata={
-        "help": "whether loading on CPU applies int8 dynamic quantisation by default (measure it: it costs a "
-                "pretrained 12-layer encoder 3-6 points)"})
+    inference_precision: str = field(default="int8", metadata={
+        "help": "the number format loading uses by default: int8 (dynamic quantisation on CPU), bfloat16 (autocast "
+                "where the hardware has it) or float32; measure it: int8 costs a pretrained 12-layer encoder 3-6 "
+                "points"})
     weights_dtype: str = field(default="float16", metadata={
         "help": "how model.safetensors stores the weights: float16, or int8 with a scale per row (half the "
                 "size again; see persnews.weights)"})
@@ -107,6 +109,8 @@ class ModelArguments:
             raise ValueError("--from_scratch needs --tokenizer (a WordPiece folder)")
         if self.weights_dtype not in DTYPES:
             raise ValueError(f"--weights_dtype must be one of {', '.join(DTYPES)}")
+        if self.inference_precision not in PRECISIONS:
+            raise ValueError(f"--inference_precision must be one of {', '.join(PRECISIONS)}")
 
 
 @dataclass
@@ -284,7 +288,7 @@ def build_model(model_args: ModelArguments, tokenizer: Any, conventions: Sequenc
                  affix_buckets=model_args.affix_buckets,
                  affix_dim=model_args.affix_dim if model_args.affix_buckets else 0,
                  context_buckets=model_args.context_buckets, conventions=list(conventions),
-                 int8_inference=model_args.int8_inference)
+                 inference_precision=model_args.inference_precision)
     table = None
     if model_args.word_vectors:
         table = load_file(str(Path(model_args.word_vectors) / "word_vectors.safetensors"))["word_vectors"].float()

@@ -58,6 +58,11 @@ def test_bad_utf8_names_the_file(tiny_model: Path, tmp_path: Path) -> None:
     assert "broken.txt" in result.stderr.decode() and "UTF-8" in result.stderr.decode()
 
 
+def test_one_precision_flag_at_a_time(tiny_model: Path) -> None:
+    result = _run("extract", "--model", str(tiny_model), "--fp32", "--int8", stdin="متن".encode())
+    assert result.returncode == 2 and "not allowed with" in result.stderr.decode()
+
+
 def test_missing_model_is_a_clean_error(tmp_path: Path) -> None:
     result = _run("extract", "--model", str(tmp_path), stdin=b"x")
     assert result.returncode == 2 and "Traceback" not in result.stderr.decode()
@@ -80,10 +85,11 @@ def test_evaluate_per_document_and_without_consistency(tiny_model: Path, tmp_pat
         "officials": [{"name": "علی رضایی", "positions": [{"role": "شهردار", "institution": "قم"}]}]},
         ensure_ascii=False) + "\n", encoding="utf-8")
     report = tmp_path / "r.json"
-    result = _run("evaluate", str(tiny_model), str(gold), "--no-consistency", "--per-document", "--report", str(report))
+    result = _run("evaluate", str(tiny_model), str(gold), "--no-consistency", "--per-document", "--bf16",
+                  "--report", str(report))
     assert result.returncode == 0, result.stderr.decode()
     data = json.loads(report.read_text(encoding="utf-8"))
-    assert data["consistency"] is False
+    assert data["consistency"] is False and data["precision"] == "bfloat16"
     scores = data["sources"][str(gold)]
     assert {"triples", "triples_former", "facts", "facts_former", "per_document"} <= set(scores)
     out = result.stdout.decode()

@@ -61,8 +61,8 @@ def _spans(extractor) -> list[list[tuple[int, int, str]]]:
 def test_fp32_graph_gives_torch_emissions_and_spans(featured_model: Path) -> None:
     pytest.importorskip("onnxruntime")
     pytest.importorskip("onnx")
-    reference = Tagger.load(featured_model, device="cpu", quantize=False)
-    tagger = Tagger.load(featured_model, quantize=False, backend="onnx")
+    reference = Tagger.load(featured_model, device="cpu", precision="float32")
+    tagger = Tagger.load(featured_model, precision="float32", backend="onnx")
     assert tagger.backend == "onnx" and not tagger.quantized
     batches = _batches(tagger)
     assert len(batches) > 1 and any(not b["attention_mask"].all() for b in batches)  # several shapes, padding
@@ -71,15 +71,15 @@ def test_fp32_graph_gives_torch_emissions_and_spans(featured_model: Path) -> Non
         assert got.shape == expected.shape
         torch.testing.assert_close(got, expected, atol=1e-4, rtol=1e-4)
     for convention in ("persnews", "peyma"):
-        with_torch = load(featured_model, quantize=False, convention=convention)
-        with_onnx = load(featured_model, quantize=False, convention=convention, backend="onnx")
+        with_torch = load(featured_model, precision="float32", convention=convention)
+        with_onnx = load(featured_model, precision="float32", convention=convention, backend="onnx")
         assert _spans(with_onnx) == _spans(with_torch)
 
 
 def test_int8_graph_is_close_to_float(featured_model: Path) -> None:
     pytest.importorskip("onnxruntime")
     pytest.importorskip("onnx")
-    reference = Tagger.load(featured_model, device="cpu", quantize=False)
+    reference = Tagger.load(featured_model, device="cpu", precision="float32")
     tagger = Tagger.load(featured_model, backend="onnx")
     assert tagger.quantized
     for batch in _batches(tagger):
@@ -107,7 +107,7 @@ def test_export_is_cached_by_weights(featured_model: Path, tmp_path: Path, cache
     monkeypatch.setenv("PERSNEWS_CACHE", str(cache))
 
     changed = tmp_path / "changed"  # other weights: another graph, the first one untouched
-    tagger = Tagger.load(featured_model, quantize=False)
+    tagger = Tagger.load(featured_model, precision="float32")
     with torch.no_grad():
         tagger.model.classifier.bias += 1
     save_tagger(tagger.model, tagger.tokenizer, changed, str(featured_model))

@@ -37,7 +37,7 @@ def test_tagger_loads_and_tags_long_documents(tiny_model: Path) -> None:
 
 
 def test_quantised_tagger_gives_spans_too(tiny_model: Path) -> None:
-    tagger = Tagger.load(tiny_model, quantize=True)
+    tagger = Tagger.load(tiny_model, precision="int8")
     text = "علی رضایی گفت"
     for entity in tagger.tag([sentences(normalize(text))], [text])[0]:
         assert text[entity.start:entity.end] == entity.text
@@ -92,9 +92,9 @@ def test_tagger_follows_our_convention_unless_told_otherwise(tmp_path: Path) -> 
 
 def test_cpu_runs_int8_unless_asked_for_float32(tiny_model: Path) -> None:
     assert Tagger.load(tiny_model, device="cpu").quantized
-    assert not Tagger.load(tiny_model, device="cpu", quantize=False).quantized
+    assert not Tagger.load(tiny_model, device="cpu", precision="float32").quantized
     with pytest.raises(ModelLoadError, match="CPU only"):
-        Tagger.load(tiny_model, device="cuda", quantize=True)
+        Tagger.load(tiny_model, device="cuda", precision="int8")
 
 
 def test_int8_loading_is_quiet(tiny_model: Path) -> None:

@@ -64,7 +64,7 @@ SOURCE_CONVENTION = "source"
 
 
 def evaluate(model: str | None, specs: Sequence[str], *, corpora: str | None = None, zwnj_stripped: bool = False,
-             batch_size: int = 32, quantize: bool | None = None, convention: str | None = None,
+             batch_size: int = 32, precision: str | None = None, convention: str | None = None,
              output: str | Path | None = None, consistency: bool = True, backend: str = "torch") -> dict[str, Any]:
     """Evaluate a model folder (default: the shipped model) on each source; optionally write JSON.
 
@@ -73,12 +73,13 @@ def evaluate(model: str | None, specs: Sequence[str], *, corpora: str | None = N
     """
     from ..pipeline import load
 
-    extractor = load(model, quantize=quantize, consistency=consistency, backend=backend)
+    extractor = load(model, precision=precision, consistency=consistency, backend=backend)
     tagger = extractor.tagger
     if convention not in (None, SOURCE_CONVENTION):
         tagger.convention = convention  # an unknown name fails here, before any source is read
-    report: dict[str, Any] = {"model": model or "default", "zwnj_stripped": zwnj_stripped, "quantized": tagger.quantized,
-                              "consistency": consistency, "backend": tagger.backend, "sources": {}}
+    report: dict[str, Any] = {"model": model or "default", "zwnj_stripped": zwnj_stripped,
+                              "precision": tagger.precision, "quantized": tagger.quantized, "consistency": consistency,
+                              "backend": tagger.backend, "sources": {}}
     for spec in specs:
         source = parse_source(spec)
         gold = load_source(source, corpora)

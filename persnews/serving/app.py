@@ -173,7 +173,7 @@ def create_app(extractor: Extractor, model_name: str = DEFAULT_MODEL, *, max_cha
 
 
 def serve(model: str | os.PathLike | None = None, host: str = "127.0.0.1", port: int = 8000, *,
-          quantize: bool | None = None, access_log: bool = True, **limits: Any) -> None:
+          precision: str | None = None, access_log: bool = True, **limits: Any) -> None:
     """Load ``model`` (default: the shipped one) and serve it until interrupted; ``limits`` go to :func:`create_app`.
 
     Binds to the loopback address unless told otherwise: the API has no authentication.
@@ -182,5 +182,5 @@ def serve(model: str | os.PathLike | None = None, host: str = "127.0.0.1", port:
 
     if host not in ("127.0.0.1", "localhost", "::1"):
         logger.warning("persnews serve listens on %s: anyone who can reach it can use it (no authentication)", host)
-    app = create_app(load(model, quantize=quantize), str(model or DEFAULT_MODEL), **limits)
+    app = create_app(load(model, precision=precision), str(model or DEFAULT_MODEL), **limits)
     uvicorn.run(app, host=host, port=port, access_log=access_log, log_level="info")

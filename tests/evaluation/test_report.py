@@ -40,4 +40,4 @@ def test_invalid_release_is_refused(tiny_model: Path, tmp_path: Path) -> None:
 def test_evaluate_can_keep_float32(tiny_model: Path, tmp_path: Path) -> None:
     gold = tmp_path / "gold.jsonl"
     gold.write_text('{"id": "g", "text": "علی رضایی گفت", "entities": []}\n', encoding="utf-8")
-    assert not evaluate(str(tiny_model), [str(gold)], quantize=False)["quantized"]
+    assert not evaluate(str(tiny_model), [str(gold)], precision="float32")["quantized"]
