@@ -17,4 +17,5 @@ persnews train --output_dir "$output" --base_model "$work/e5-fa" --affix_buckets
   --dev data/releases/v1:dev layer:data/layers/roles-v1.jsonl:dev peyma:dev parstwiner:dev \
   --int8_inference false --num_train_epochs 1.5 --learning_rate 8e-5 --head_learning_rate 1e-3 --per_device_train_batch_size 32 \
   --eval_strategy steps --save_strategy steps --eval_steps 400 --save_steps 400 --patience 3 --seed 13
-persnews train-relations --data data/releases/v1 --layers data/layers/roles-v1.jsonl --output_dir "$output"
+persnews train-relations --data data/releases/v1 --layers data/layers/roles-v1.jsonl --docs data/layers/news-docs-v1.jsonl \
+  --output_dir "$output"

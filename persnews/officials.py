@@ -338,37 +338,34 @@ class _Builder:
             for k, relation in stated:
                 self.give(people[relation.person], relation.role,
                           self.institution_of(relation.role, relation.institution), (k,), relation.former)
-            if self.link is not None:
-                speaker = self._linked(index, {r.role for _, r in stated}, speaker)
-                continue
+            ruled = {r.role for _, r in stated}
             if cues.persons:
                 speaker = _speaker(cues, people) if stated else _speaker(cues, people) or speaker
-                continue
-            subject = _title_subject(cues)
-            if subject is None:
-                continue
-            group, new_speaker = subject
-            found = self.titles(cues, group)
-            named = [(entities[role].text, where) for role, where in found]
-            holder = _known_holder(self.order, named)
-            if holder is None and not new_speaker and speaker is not None and (
-                    not speaker.positions or _fits(speaker, named)):
-                holder = speaker
-            if holder is None:
-                waiting = (found, new_speaker)
-                continue
-            for role, where in found:
-                self.give(holder, role, where, ())
-            speaker = holder
+            elif (subject := _title_subject(cues)) is not None:
+                group, new_speaker = subject
+                ruled |= set(group)
+                found = self.titles(cues, group)
+                named = [(entities[role].text, where) for role, where in found]
+                holder = _known_holder(self.order, named)
+                if holder is None and not new_speaker and speaker is not None and (
+                        not speaker.positions or _fits(speaker, named)):
+                    holder = speaker
+                if holder is None:
+                    waiting = (found, new_speaker)
+                else:
+                    for role, where in found:
+                        self.give(holder, role, where, ())
+                    speaker = holder
+            if self.link is not None:
+                self._linked(index, ruled, speaker)
         return [p for p in self.order if p.positions]
 
-    def _linked(self, index: int, held: set[int], speaker: _Person | None) -> _Person | None:
-        """Give each chain of sentence ``index`` that no relation holds to the person :attr:`link` picks;
-        returns the speaker after this sentence."""
+    def _linked(self, index: int, ruled: set[int], speaker: _Person | None) -> None:
+        """Give each chain of sentence ``index`` that neither a relation nor the title-subject rule gave anyone
+        to the person :attr:`link` picks."""
         cues = self.readings[index]
-        quoted = _speaker(cues, self.persons)
         for group in cues.groups:
-            options = candidates(self.readings, index, group, self.persons) if not held & set(group) else []
+            options = candidates(self.readings, index, group, self.persons) if not ruled & set(group) else []
             if not options:
                 continue
             found = self.titles(cues, group)
@@ -381,9 +378,6 @@ class _Builder:
             if holder is not None:
                 for role, where in found:
                     self.give(holder, role, where, (), cues.former(role))
-                if chain["speech_after"] and quoted is None:
-                    quoted = holder
-        return quoted or speaker
 
 
 def _state_features(person: _Person, named: Sequence[Title], speaker: _Person | None,

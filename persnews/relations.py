@@ -29,7 +29,7 @@ over the entity sequence of one sentence (honorifics such as «آقای» or
   earlier-office phrase before the chain, says the person no longer holds it.
 
 The institution is always decided by those cues. The holder is decided by the
-cues alone, or, given a :class:`RelationScorer`, by a logistic regression over
+cues alone, or, given a :class:`~persnews.relation_scorer.RelationScorer`, by a logistic regression over
 the cues and their context (order, distance, punctuation, intervening
 entities, speech verbs, agent words such as «با حکم»), trained on annotated
 documents, so it learns where the cues fail. A role takes at most one holder.
@@ -561,7 +561,7 @@ class SentenceCues:
         return any("title_separated" in self.cues(p, group) and self._caption(p, group) for p in self.persons)
 
     def features(self, person: int, group: Sequence[int]) -> dict[str, float]:
-        """Named features of a (person, role chain) candidate for :class:`RelationScorer`."""
+        """Named features of a (person, role chain) candidate for :class:`~persnews.relation_scorer.RelationScorer`."""
         first = group[0]
         person_first = person < first
         if person_first:
