@@ -24,4 +24,5 @@ persnews train --output_dir "$output" --base_model "$work/e5-fa" --affix_buckets
   --inference_precision bfloat16 --num_train_epochs 3 --learning_rate 8e-5 --head_learning_rate 1e-3 \
   --per_device_train_batch_size 32 $bf16 \
   --eval_strategy steps --save_strategy steps --eval_steps 500 --save_steps 500 --patience 3 --seed 13
-persnews train-relations --data data/releases/v1 --layers data/layers/roles-v1.jsonl --output_dir "$output"
+persnews train-relations --data data/releases/v1 --layers data/layers/roles-v1.jsonl --docs data/layers/news-docs-v1.jsonl \
+  --output_dir "$output"

@@ -16,4 +16,5 @@ persnews train --output_dir models/persnews-fa-small --from_scratch true \
           nsurl:train-600k parstwiner:train \
   --dev data/releases/v1:dev layer:data/layers/roles-v1.jsonl:dev peyma:dev parstwiner:dev \
   --num_train_epochs 6 --learning_rate 1.5e-3 --per_device_train_batch_size 32 --patience 2 --seed 13
-persnews train-relations --data data/releases/v1 --layers data/layers/roles-v1.jsonl --output_dir models/persnews-fa-small
+persnews train-relations --data data/releases/v1 --layers data/layers/roles-v1.jsonl --docs data/layers/news-docs-v1.jsonl \
+  --output_dir models/persnews-fa-small

@@ -46,16 +46,18 @@ facts over several. This stage joins them:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
-from .document import Entity, Official, Position, Relation
+from .document import Document, Entity, Official, Position, Relation
+from .evaluation.relations import fact_matches
+from .normalization import normalize
 from .relations import SentenceCues, compact, compact_words
-from .segmentation import Sentence
+from .segmentation import Sentence, sentences as sentences_of
+from .title_links import NEW_SPEAKER, OPENERS, after_according_to, candidates, chain_features, link_features, says
 
-_OPENERS = frozenset({"،", ",", ":", "-", "–", "همچنین", "سپس"})
-"""Words a title-only subject may follow: it opens its clause («در ادامه، معاون ... گفت»)."""
-_NEW_SPEAKER = frozenset({"هم", "نیز", "اما", "ولی"})
-"""«رئیس X نیز گفت»: right after a subject these mark someone other than the previous speaker."""
+if TYPE_CHECKING:
+    from .relation_scorer import LogisticModel as Scorer
+
 _CONTINUING = frozenset(compact(w) for w in ("افزود", "ادامه", "اضافه"))
 """«X افزود»: verbs that go on with a speaker already introduced (one a title introduced with «نیز»)."""
 
@@ -80,7 +82,7 @@ def _subsequence(short: tuple[str, ...], full: tuple[str, ...]) -> bool:
     return all(_bare(w) in remaining for w in short)
 
 
-@dataclass
+@dataclass(eq=False)  # a person is one cluster: compared and hashed by identity
 class _Person:
     name: str
     words: tuple[str, ...]
@@ -200,22 +202,6 @@ def _known_holder(people: Sequence[_Person], titles: Sequence[Title]) -> _Person
     return holders[0] if len(holders) == 1 else None
 
 
-def _after_according_to(cues: SentenceCues, person: int) -> bool:
-    return cues.words_before(cues.entities[person].start, 2) == ("به", "گفته")
-
-
-def _says(cues: SentenceCues, person: int, continuing: bool = False) -> bool:
-    """Whether the sentence quotes this person mention: a verb of speech after it, or «به گفته PER».
-
-    With ``continuing``, only verbs that go on with a speaker already introduced count («افزود»).
-    """
-    entity = cues.entities[person]
-    if _after_according_to(cues, person):
-        return True
-    verbs = [cues.words_after(v, 1)[0] for v in cues.speech_verbs if v > entity.start]
-    return bool(verbs) and (not continuing or verbs[0] in _CONTINUING)
-
-
 def _title_subject(cues: SentenceCues) -> tuple[tuple[int, ...], bool] | None:
     """The role chain a person-less sentence is about, when it is the subject of a verb of speech,
     and whether «هم/نیز/اما» after it marks a new speaker."""
@@ -226,14 +212,14 @@ def _title_subject(cues: SentenceCues) -> tuple[tuple[int, ...], bool] | None:
         return None
     start = cues.entities[group[0]].start
     before = cues.words_before(start, 1)
-    if start > cues.speech_verbs[0] or (before and before[0] not in _OPENERS):
+    if start > cues.speech_verbs[0] or (before and before[0] not in OPENERS):
         return None
-    return group, bool(set(cues.words_after(cues.group_end(group), 2)) & _NEW_SPEAKER)
+    return group, bool(set(cues.words_after(cues.group_end(group), 2)) & NEW_SPEAKER)
 
 
 def _speaker(cues: SentenceCues, people: dict[int, _Person]) -> _Person | None:
     """The person a sentence quotes: its first person mention, if the sentence quotes it."""
-    return people[cues.persons[0]] if cues.persons and _says(cues, cues.persons[0]) else None
+    return people[cues.persons[0]] if cues.persons and says(cues, cues.persons[0]) else None
 
 
 def _opening_speaker(cues: SentenceCues, people: dict[int, _Person], continuing: bool) -> _Person | None:
@@ -245,82 +231,159 @@ def _opening_speaker(cues: SentenceCues, people: dict[int, _Person], continuing:
     if any(cues.entities[i].label == "ROLE" for i in cues.members if i < first):
         return None
     after = cues.words_after(cues.entities[first].end, 2)
-    if set(after) & _NEW_SPEAKER or (after[:1] in {("،",), (",",)} and not _after_according_to(cues, first)):
+    if set(after) & NEW_SPEAKER or (after[:1] in {("،",), (",",)} and not after_according_to(cues, first)):
         return None
     if any({"apposition", "title_separated"} & cues.cues(first, group) for group in cues.groups):
         return None
-    return people[first] if _says(cues, first, continuing) else None
+    return people[first] if says(cues, first, _CONTINUING if continuing else None) else None
+
+
+Scored = list[tuple[_Person, dict[str, float]]]
+Link = Callable[[Scored, Sequence[Title]], "_Person | None"]
+"""Picks the person a chain without a holder describes, from its candidates and their link features (or
+nobody); the titles are the chain's roles and institutions as written."""
 
 
 def build_officials(text: str, sentences: Sequence[Sentence], entities: Sequence[Entity],
-                    relations: Sequence[Relation]) -> list[Official]:
+                    relations: Sequence[Relation], titles: Scorer | None = None,
+                    threshold: float = 0.5) -> list[Official]:
     """The officials of a document, in the order the text states their first position.
 
     ``relations`` index ``entities`` (sorted by start), as
     :func:`persnews.relations.extract_relations` returns them; each position's
-    ``evidence`` lists indices into ``relations``.
+    ``evidence`` lists indices into ``relations``. With a title-link model
+    ``titles`` (:attr:`persnews.relation_scorer.RelationScorer.titles`), every
+    role chain without a holder in its sentence goes to the candidate of
+    :mod:`persnews.title_links` of highest probability, if it reaches
+    ``threshold``; without one, the rules of the module docstring (3.) apply.
     """
-    for relation in relations:
-        if entities[relation.person].label != "PER" or entities[relation.role].label != "ROLE":
-            raise ValueError(f"relation {relation} does not join a PER to a ROLE")
-    people = _people(entities)
-    institutions = _Institutions(entities)
-    readings = SentenceCues.for_document(text, sentences, entities)
-    sentence_of = {index: cues for cues in readings for index in cues.members}
-    order: list[_Person] = []
+    def link(scored: Scored, named: Sequence[Title]) -> _Person | None:
+        best = max(scored, key=lambda pair: titles.probability(pair[1]))
+        return best[0] if titles.probability(best[1]) >= threshold else None
 
-    def institution_of(role: int, given: int | None) -> str | None:
+    people = _Builder(text, sentences, entities, relations, link if titles is not None else None).people()
+    return [Official(p.name, tuple(p.positions)) for p in people]
+
+
+def title_examples(document: Document) -> list[tuple[dict[str, float], bool]]:
+    """The (chain, candidate) link examples of an annotated document, labelled by its officials: a candidate
+    is a positive when one of the chain's titles is a fact of theirs (matched as facts are scored). The
+    positive latest mentioned takes the chain, as the gold would have it, before the next chain is read."""
+    gold = [(o.name, p.role, p.institution, p.former) for o in document.officials for p in o.positions]
+    examples: list[tuple[dict[str, float], bool]] = []
+
+    def link(scored: Scored, named: Sequence[Title]) -> _Person | None:
+        chosen = None
+        for person, features in scored:
+            label = any(fact_matches(fact, (person.name, role, where, fact[3])) for role, where in named for fact in gold)
+            examples.append((features, label))
+            chosen = chosen or (person if label else None)
+        return chosen
+
+    _Builder(document.text, sentences_of(normalize(document.text)), document.entities, document.relations,
+             link).people()
+    return examples
+
+
+class _Builder:
+    """One pass over a document's sentences, giving each person the positions stated or described."""
+
+    def __init__(self, text: str, sentences: Sequence[Sentence], entities: Sequence[Entity],
+                 relations: Sequence[Relation], link: Link | None):
+        for relation in relations:
+            if entities[relation.person].label != "PER" or entities[relation.role].label != "ROLE":
+                raise ValueError(f"relation {relation} does not join a PER to a ROLE")
+        self.entities, self.relations, self.link = entities, relations, link
+        self.persons = _people(entities)
+        self.institutions = _Institutions(entities)
+        self.readings = SentenceCues.for_document(text, sentences, entities)
+        self.sentence_of = {index: cues for cues in self.readings for index in cues.members}
+        self.order: list[_Person] = []
+
+    def institution_of(self, role: int, given: int | None) -> str | None:
         if given is not None:
-            return institutions.resolve(given)
-        cues = sentence_of[role]
+            return self.institutions.resolve(given)
+        cues = self.sentence_of[role]
         chain = cues.group_of(role)
         for later in chain[chain.index(role):]:
             noun = cues.units[later].demonstrative
             if noun is not None:
-                return institutions.demonstrative(noun, cues.entities[later].start)
+                return self.institutions.demonstrative(noun, cues.entities[later].start)
         return None
 
-    def give(person: _Person, role: int, institution: str | None, evidence: tuple[int, ...],
+    def give(self, person: _Person, role: int, institution: str | None, evidence: tuple[int, ...],
              former: bool = False) -> None:
-        if person not in order:
-            order.append(person)
-        _add(person, entities[role].text, institution, evidence, former)
+        if person not in self.order:
+            self.order.append(person)
+        _add(person, self.entities[role].text, institution, evidence, former)
 
-    def titles(cues: SentenceCues, group: tuple[int, ...]) -> list[tuple[int, str | None]]:
-        return [(role, institution_of(role, cues.institutions[role])) for role in group]
+    def titles(self, cues: SentenceCues, group: tuple[int, ...]) -> list[tuple[int, str | None]]:
+        return [(role, self.institution_of(role, cues.institutions[role])) for role in group]
 
-    speaker: _Person | None = None
-    waiting: tuple[list[tuple[int, str | None]], bool] | None = None  # a title nobody bore yet
-    for cues in readings:
-        if waiting is not None:
-            opener = _opening_speaker(cues, people, continuing=waiting[1])
-            if opener is not None:
-                for role, where in waiting[0]:
-                    give(opener, role, where, ())
-                speaker = opener
-        waiting = None
-        stated = sorted(((k, r) for k, r in enumerate(relations) if sentence_of.get(r.role) is cues),
-                        key=lambda pair: (entities[pair[1].role].start, pair[0]))
-        for k, relation in stated:
-            give(people[relation.person], relation.role, institution_of(relation.role, relation.institution), (k,),
-                 relation.former)
-        if cues.persons:
-            speaker = _speaker(cues, people) if stated else _speaker(cues, people) or speaker
-            continue
-        subject = _title_subject(cues)
-        if subject is None:
-            continue
-        group, new_speaker = subject
-        found = titles(cues, group)
-        named = [(entities[role].text, where) for role, where in found]
-        holder = _known_holder(order, named)
-        if holder is None and not new_speaker and speaker is not None and (
-                not speaker.positions or _fits(speaker, named)):
-            holder = speaker
-        if holder is None:
-            waiting = (found, new_speaker)
-            continue
-        for role, where in found:
-            give(holder, role, where, ())
-        speaker = holder
-    return [Official(p.name, tuple(p.positions)) for p in order if p.positions]
+    def people(self) -> list[_Person]:
+        """The persons with a position, in the order the text states their first one."""
+        people, entities = self.persons, self.entities
+        speaker: _Person | None = None
+        waiting: tuple[list[tuple[int, str | None]], bool] | None = None  # a title nobody bore yet
+        for index, cues in enumerate(self.readings):
+            if waiting is not None:
+                opener = _opening_speaker(cues, people, continuing=waiting[1])
+                if opener is not None:
+                    for role, where in waiting[0]:
+                        self.give(opener, role, where, ())
+                    speaker = opener
+            waiting = None
+            stated = sorted(((k, r) for k, r in enumerate(self.relations) if self.sentence_of.get(r.role) is cues),
+                            key=lambda pair: (entities[pair[1].role].start, pair[0]))
+            for k, relation in stated:
+                self.give(people[relation.person], relation.role,
+                          self.institution_of(relation.role, relation.institution), (k,), relation.former)
+            ruled = {r.role for _, r in stated}
+            if cues.persons:
+                speaker = _speaker(cues, people) if stated else _speaker(cues, people) or speaker
+            elif (subject := _title_subject(cues)) is not None:
+                group, new_speaker = subject
+                ruled |= set(group)
+                found = self.titles(cues, group)
+                named = [(entities[role].text, where) for role, where in found]
+                holder = _known_holder(self.order, named)
+                if holder is None and not new_speaker and speaker is not None and (
+                        not speaker.positions or _fits(speaker, named)):
+                    holder = speaker
+                if holder is None:
+                    waiting = (found, new_speaker)
+                else:
+                    for role, where in found:
+                        self.give(holder, role, where, ())
+                    speaker = holder
+            if self.link is not None:
+                self._linked(index, ruled, speaker)
+        return [p for p in self.order if p.positions]
+
+    def _linked(self, index: int, ruled: set[int], speaker: _Person | None) -> None:
+        """Give each chain of sentence ``index`` that neither a relation nor the title-subject rule gave anyone
+        to the person :attr:`link` picks."""
+        cues = self.readings[index]
+        for group in cues.groups:
+            options = candidates(self.readings, index, group, self.persons) if not ruled & set(group) else []
+            if not options:
+                continue
+            found = self.titles(cues, group)
+            named = [(self.entities[role].text, where) for role, where in found]
+            chain = chain_features(cues, index, group)
+            other = _known_holder(self.order, named)
+            scored = [(c.key, link_features(self.readings, index, group, c, chain, len(options))
+                       | _state_features(c.key, named, speaker, other)) for c in options]
+            holder = self.link(scored, named)
+            if holder is not None:
+                for role, where in found:
+                    self.give(holder, role, where, (), cues.former(role))
+
+
+def _state_features(person: _Person, named: Sequence[Title], speaker: _Person | None,
+                    holder: _Person | None) -> dict[str, float]:
+    """What the document has said of the candidate so far: positions, whether the titles fit them, whether
+    someone else already holds them, whether the candidate was the last speaker."""
+    return {"has_positions": float(bool(person.positions)), "fits": float(_fits(person, named)),
+            "holds_title": float(holder is person), "other_holds_title": float(holder is not None and holder is not person),
+            "speaker": float(person is speaker)}

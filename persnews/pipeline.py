@@ -23,7 +23,8 @@ from .consistency import ConsistencyOptions, propagate
 from .document import Document, Entity
 from .normalization import normalize
 from .officials import build_officials
-from .relations import RelationScorer, extract_relations
+from .relation_scorer import RelationScorer
+from .relations import extract_relations
 from .segmentation import Sentence, sentences
 from .tagging import Tagger, resolve_model_dir
 
@@ -96,7 +97,8 @@ class Extractor:
         if self.consistency is not None:
             entities = propagate(text, sents, entities, self.consistency)
         relations = extract_relations(text, sents, entities, self.relation_scorer)
-        officials = build_officials(text, sents, entities, relations)
+        titles = self.relation_scorer.titles if self.relation_scorer is not None else None
+        officials = build_officials(text, sents, entities, relations, titles)
         return Document(text, tuple(entities), tuple(relations), tuple(officials))
 
 

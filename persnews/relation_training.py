@@ -39,7 +39,8 @@ from .errors import TrainingError
 from .evaluation.relations import fact_scores, format_errors, triple_scores
 from .normalization import normalize
 from .officials import build_officials
-from .relations import RelationScorer, extract_relations
+from .relation_scorer import RelationScorer
+from .relations import extract_relations
 from .segmentation import sentences
 
 
@@ -65,7 +66,8 @@ def predict(documents: Sequence[Document], scorer: RelationScorer | None = None,
     for doc in documents:
         sents = sentences(normalize(doc.text))
         relations = extract_relations(doc.text, sents, doc.entities, scorer, threshold)
-        officials = build_officials(doc.text, sents, doc.entities, relations)
+        officials = build_officials(doc.text, sents, doc.entities, relations, scorer.titles if scorer else None,
+                                    threshold)
         result.append(Document(doc.text, doc.entities, tuple(relations), tuple(officials), doc.id))
     return result
 
@@ -100,9 +102,11 @@ def _numbers(report: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {kind: {k: v for k, v in scores.items() if k != "errors"} for kind, scores in report.items()}
 
 
-def load_layer_split(layer: str | Path, split: str, corpora: str | Path | None = None) -> list[Document]:
-    """The joined sentences of one split of a stand-off layer file (``data/layers/roles-v1.jsonl``)."""
-    return load_source(parse_source(f"layer:{layer}:{split}"), corpora)
+def load_layer_split(layer: str | Path, split: str, corpora: str | Path | None = None,
+                     kind: str = "layer") -> list[Document]:
+    """The joined documents of one split of a stand-off layer file: sentences of a ``layer``
+    (``data/layers/roles-v1.jsonl``), or whole articles of a ``docs`` layer (``data/layers/news-docs-v1.jsonl``)."""
+    return load_source(parse_source(f"{kind}:{layer}:{split}"), corpora)
 
 
 def _scores(documents: Sequence[Document], scorer: RelationScorer) -> dict[str, Any]:
@@ -112,14 +116,16 @@ def _scores(documents: Sequence[Document], scorer: RelationScorer) -> dict[str, 
 
 def train_relations(release_dir_or_docs: str | Path | Release | Sequence[Document], output_dir: str | Path, *,
                     epochs: int = 300, seed: int = 0, layers: Sequence[str | Path] = (),
-                    corpora: str | Path | None = None) -> dict[str, Any]:
-    """Train on the train split (and each layer's), save into ``output_dir``, and return dev/test scores of
-    rules and rules+scorer, for the release (``dev``, ``test``) and for each layer (``layers``)."""
+                    docs: Sequence[str | Path] = (), corpora: str | Path | None = None) -> dict[str, Any]:
+    """Train on the train split (and each layer's and docs layer's), save into ``output_dir``, and return
+    dev/test scores of rules and rules+scorer, for the release (``dev``, ``test``) and for each layer
+    (``layers``; a docs layer's key starts with ``docs:`` and its facts are scored too)."""
     release = load_release(release_dir_or_docs)
     if not release.train:
         raise TrainingError("the release has no training documents")
-    layered = {str(layer): {split: load_layer_split(layer, split, corpora) for split in ("train", "dev", "test")}
-               for layer in layers}
+    sources = [("layer", layer) for layer in layers] + [("docs", layer) for layer in docs]
+    layered = {_layer_key(kind, layer): {split: load_layer_split(layer, split, corpora, kind)
+                                         for split in ("train", "dev", "test")} for kind, layer in sources}
     training = list(release.train) + [doc for splits in layered.values() for doc in splits["train"]]
     scorer = RelationScorer.train(training, epochs=epochs, seed=seed)
     _save_into(scorer, Path(output_dir))
@@ -132,6 +138,10 @@ def train_relations(release_dir_or_docs: str | Path | Release | Sequence[Documen
     return metrics
 
 
+def _layer_key(kind: str, layer: str | Path) -> str:
+    return f"docs:{layer}" if kind == "docs" else str(layer)
+
+
 def report(metrics: dict[str, Any]) -> str:
     """A plain-text table of :func:`train_relations`' metrics."""
     lines = [f"trained on {metrics['train_documents']} documents"]
@@ -139,7 +149,8 @@ def report(metrics: dict[str, Any]) -> str:
     for prefix, scores in sets:
         for split in ("dev", "test"):
             for system in ("rules", "scorer"):
-                kinds = ("triples", "triples_former") + (("facts", "facts_former") if not prefix else ())
+                kinds = ("triples", "triples_former") + (("facts", "facts_former")
+                                                         if not prefix or prefix.startswith("docs:") else ())
                 for kind in kinds:
                     s = scores[split][system][kind]
                     lines.append(f"{prefix}{split:4} {system:6} {kind:14} P={s['precision']:.3f} "
@@ -158,6 +169,9 @@ class RelationTrainingArguments:
     layers: list[str] = field(default_factory=list, metadata={
         "help": "Stand-off layer files (e.g. data/layers/roles-v1.jsonl): their train split is added to training, "
                 "their dev and test splits are scored too. Needs the corpora ($PERSNEWS_CORPORA)."})
+    docs: list[str] = field(default_factory=list, metadata={
+        "help": "Whole-article docs layers (e.g. data/layers/news-docs-v1.jsonl): their train split teaches holders "
+                "and title links (from their officials), their dev and test splits are scored, facts included."})
 
     def __post_init__(self) -> None:
         if self.epochs < 1:
@@ -168,15 +182,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     from transformers import HfArgumentParser
 
     (args,) = HfArgumentParser(RelationTrainingArguments).parse_args_into_dataclasses(args=argv)
-    metrics = train_relations(args.data, args.output_dir, epochs=args.epochs, seed=args.seed, layers=args.layers)
+    metrics = train_relations(args.data, args.output_dir, epochs=args.epochs, seed=args.seed, layers=args.layers,
+                              docs=args.docs)
     print(report(metrics))
     test = load_release(args.data).test
     scorer = RelationScorer.load(args.output_dir)
     for kind, scores in evaluate(test, scorer).items():
         print(f"\ntest {kind} errors:\n{format_errors(scores['errors']) or '(none)'}")
-    for layer in args.layers:
-        errors = evaluate(load_layer_split(layer, "test"), scorer)["triples"]["errors"]
-        print(f"\n{layer} test triples errors:\n{format_errors(errors) or '(none)'}")
+    for kind, layer in [("layer", layer) for layer in args.layers] + [("docs", layer) for layer in args.docs]:
+        errors = evaluate(load_layer_split(layer, "test", kind=kind), scorer)["triples"]["errors"]
+        print(f"\n{_layer_key(kind, layer)} test triples errors:\n{format_errors(errors) or '(none)'}")
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ over the entity sequence of one sentence (honorifics such as «آقای» or
   earlier-office phrase before the chain, says the person no longer holds it.
 
 The institution is always decided by those cues. The holder is decided by the
-cues alone, or, given a :class:`RelationScorer`, by a logistic regression over
+cues alone, or, given a :class:`~persnews.relation_scorer.RelationScorer`, by a logistic regression over
 the cues and their context (order, distance, punctuation, intervening
 entities, speech verbs, agent words such as «با حکم»), trained on annotated
 documents, so it learns where the cues fail. A role takes at most one holder.
@@ -45,22 +45,19 @@ documents, so it learns where the cues fail. A role takes at most one holder.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from pathlib import Path
-from typing import Mapping, NamedTuple, Sequence
+from typing import TYPE_CHECKING, NamedTuple, Sequence
 
-import torch
-from safetensors.torch import load_file, save_file
+from .document import INSTITUTION_LABELS, Entity, Relation
+from .normalization import normalize_string, without_zwnj
+from .segmentation import Sentence
 
-from .document import INSTITUTION_LABELS, Document, Entity, Relation
-from .errors import ModelLoadError, TrainingError
-from .normalization import normalize, normalize_string, without_zwnj
-from .segmentation import Sentence, sentences as split_sentences
+if TYPE_CHECKING:
+    from .relation_scorer import RelationScorer
 
 
 @lru_cache(maxsize=100_000)
@@ -564,7 +561,7 @@ class SentenceCues:
         return any("title_separated" in self.cues(p, group) and self._caption(p, group) for p in self.persons)
 
     def features(self, person: int, group: Sequence[int]) -> dict[str, float]:
-        """Named features of a (person, role chain) candidate for :class:`RelationScorer`."""
+        """Named features of a (person, role chain) candidate for :class:`~persnews.relation_scorer.RelationScorer`."""
         first = group[0]
         person_first = person < first
         if person_first:
@@ -636,93 +633,6 @@ def _bucket(n: int) -> str:
         if n <= limit:
             return name
     return "9+"
-
-
-class RelationScorer:
-    """Logistic regression over the named features of :meth:`SentenceCues.features`.
-
-    Weights are stored with safetensors, feature names as JSON, so a model
-    directory holds no pickled code.
-    """
-
-    WEIGHTS = "relations.safetensors"
-    CONFIG = "relations.json"
-
-    def __init__(self, feature_names: Sequence[str], weights: torch.Tensor, bias: float):
-        if weights.shape != (len(feature_names),):
-            raise ValueError(f"{len(feature_names)} feature names but weights of shape {tuple(weights.shape)}")
-        self.feature_names = tuple(feature_names)
-        self.weights = weights.detach().to(torch.float32).clone()
-        self.bias = float(bias)
-        self._index = {name: i for i, name in enumerate(self.feature_names)}
-
-    def _vector(self, features: Mapping[str, float]) -> torch.Tensor:
-        vector = torch.zeros(len(self.feature_names))
-        for name, value in features.items():
-            if name in self._index:  # a feature never seen in training carries no weight
-                vector[self._index[name]] = value
-        return vector
-
-    def probability(self, features: Mapping[str, float]) -> float:
-        """The probability that the candidate with these features is a stated relation."""
-        logit = float(self.weights @ self._vector(features)) + self.bias
-        return 1.0 / (1.0 + math.exp(-logit))
-
-    @classmethod
-    def train(cls, documents: Sequence[Document], *, epochs: int = 300, seed: int = 0,
-              l2: float = 1e-3, learning_rate: float = 0.1) -> RelationScorer:
-        """Fit on the (person, role chain) candidates of annotated documents (gold entities and relations)."""
-        examples = [example for doc in documents for example in _candidates(doc)]
-        if not any(label for _, label in examples):
-            raise TrainingError("no annotated relation among the training candidates; nothing to learn")
-        names = sorted({name for features, _ in examples for name in features})
-        index = {name: i for i, name in enumerate(names)}
-        x = torch.zeros(len(examples), len(names))
-        for row, (features, _) in enumerate(examples):
-            for name, value in features.items():
-                x[row, index[name]] = value
-        y = torch.tensor([float(label) for _, label in examples])
-        torch.manual_seed(seed)
-        weights = torch.zeros(len(names), requires_grad=True)
-        bias = torch.zeros(1, requires_grad=True)
-        optimiser = torch.optim.Adam([weights, bias], lr=learning_rate)
-        for _ in range(epochs):
-            optimiser.zero_grad()
-            loss = torch.nn.functional.binary_cross_entropy_with_logits(x @ weights + bias, y)
-            (loss + l2 * weights.pow(2).sum()).backward()
-            optimiser.step()
-        return cls(names, weights.detach(), float(bias.detach()))
-
-    def save(self, directory: str | Path) -> None:
-        directory = Path(directory)
-        directory.mkdir(parents=True, exist_ok=True)
-        save_file({"weights": self.weights.contiguous(), "bias": torch.tensor([self.bias])},
-                  str(directory / self.WEIGHTS))
-        config = {"model": "persnews-relations", "version": 1, "features": list(self.feature_names)}
-        (directory / self.CONFIG).write_text(json.dumps(config, ensure_ascii=False, indent=1), encoding="utf-8")
-
-    @classmethod
-    def load(cls, directory: str | Path) -> RelationScorer:
-        directory = Path(directory)
-        try:
-            config = json.loads((directory / cls.CONFIG).read_text(encoding="utf-8"))
-            tensors = load_file(str(directory / cls.WEIGHTS))
-            return cls(config["features"], tensors["weights"], float(tensors["bias"][0]))
-        except (OSError, KeyError, ValueError, TypeError) as error:
-            raise ModelLoadError(f"cannot load a relation scorer from {directory}: {error}") from error
-
-
-def _candidates(document: Document) -> list[tuple[dict[str, float], bool]]:
-    """Every (person, role chain) pair of each sentence, labelled by the document's relations."""
-    gold = {(r.person, r.role) for r in document.relations}
-    examples = []
-    for cues in SentenceCues.for_document(document.text, split_sentences(normalize(document.text)),
-                                          document.entities):
-        for group in cues.groups:
-            for person in cues.persons:
-                label = any((person, role) in gold for role in group)
-                examples.append((cues.features(person, group), label))
-    return examples
 
 
 def extract_relations(text: str, sentences: Sequence[Sentence], entities: Sequence[Entity],

@@ -8,11 +8,13 @@ reads as a small news item.
 from __future__ import annotations
 
 import pytest
+import torch
 
 from persnews.data.authoring import parse_markup
 from persnews.document import Official, Position, Relation
 from persnews.normalization import normalize
-from persnews.officials import build_officials
+from persnews.officials import build_officials, title_examples
+from persnews.relation_scorer import LogisticModel
 from persnews.relations import extract_relations
 from persnews.segmentation import sentences
 
@@ -231,3 +233,48 @@ def test_given_relations_are_the_evidence_in_order_of_officials():
 def test_relation_must_join_a_person_to_a_role():
     with pytest.raises(ValueError, match="PER to a ROLE"):
         officials_of("[[PER|علی رضایی]]، [[ROLE|شهردار]] [[LOC|قم]] آمد.", [(1, 0, 2)])
+
+
+# --- learned title links -------------------------------------------------------------------------------
+
+def linked_officials(markup: str, titles: LogisticModel) -> list[Official]:
+    doc = parse_markup("### t\n" + markup)[0]
+    sents = sentences(normalize(doc.text))
+    return build_officials(doc.text, sents, doc.entities, extract_relations(doc.text, sents, doc.entities), titles)
+
+
+LATEST = LogisticModel(["rank=0", "chain:opens"], torch.tensor([2.0, 2.0]), -3.0)
+"""A hand-set link model: a chain that opens its sentence describes the person mentioned last."""
+
+DESCRIPTION = ("[[PER|برانکو]] به دنبال سه امتیاز است.\n"
+               "[[ROLE|سرمربی]] [[ORG|پرسپولیس]] که در این دیدار دو بازیکن را از دست داده، چشم به امتیاز دوخته است.")
+
+
+def test_a_description_without_speech_goes_to_the_person_the_link_model_picks():
+    assert officials_of(DESCRIPTION) == []  # the rules need a verb of speech
+    assert facts(linked_officials(DESCRIPTION, LATEST)) == {("برانکو", "سرمربی", "پرسپولیس")}
+
+
+def test_a_link_below_the_threshold_gives_nothing():
+    unsure = LogisticModel(["rank=0"], torch.tensor([1.0]), -3.0)
+    assert linked_officials(DESCRIPTION, unsure) == []
+
+
+def test_a_linked_former_office_is_a_former_position():
+    markup = ("[[PER|میلاد فراهانی]] در بازی خوب بود.\n"
+              "[[ROLE|دروازه‌بان]] سابق [[ORG|پیکان]] در ادامه درباره شرایط خودش هم حرف زد.")
+    (official,) = linked_officials(markup, LATEST)
+    assert [(p.role, p.institution, p.former) for p in official.positions] == [("دروازه‌بان", "پیکان", True)]
+
+
+def test_a_chain_with_a_holder_in_its_sentence_is_not_linked():
+    markup = ("[[PER|علی رضایی]] آمد.\n[[PER|مریم احمدی]]، [[ROLE|رئیس]] [[ORG|شورای شهر قم]] گفت: بله.")
+    assert facts(linked_officials(markup, LATEST)) == {("مریم احمدی", "رئیس", "شورای شهر قم")}
+
+
+def test_title_examples_are_labelled_by_the_documents_officials():
+    doc = parse_markup("### t\n" + DESCRIPTION + "\nofficial: برانکو | سرمربی | پرسپولیس")[0]
+    (example,) = title_examples(doc)
+    features, label = example
+    assert label and features["chain:opens"] == 1.0 and features["distance=1"] == 1.0
+    assert not any(label for _, label in title_examples(parse_markup("### t\n" + DESCRIPTION)[0]))

@@ -14,7 +14,8 @@ from persnews.document import Document
 from persnews.errors import ModelLoadError, TrainingError
 from persnews.normalization import normalize
 from persnews.relation_training import evaluate, load_layer_split, load_release, main, predict, report, train_relations
-from persnews.relations import RelationScorer, SentenceCues, extract_relations
+from persnews.relation_scorer import RelationScorer
+from persnews.relations import SentenceCues, extract_relations
 from persnews.segmentation import sentences
 
 MARKUP = """\
@@ -232,3 +233,36 @@ def test_train_relations_adds_a_layers_train_split_and_scores_its_dev_and_test(t
     assert layer_lines == [[split, system, kind] for split in ("dev", "test") for system in ("rules", "scorer")
                            for kind in ("triples", "triples_former")]
     assert "layers" not in train_relations(documents, tmp_path / "plain", epochs=50)
+
+
+LINKED = """\
+### l-{n}
+[[PER|{name}]] در این دیدار به دنبال سه امتیاز است.
+[[ROLE|سرمربی]] [[ORG|{team}]] که دو بازیکن را از دست داده، چشم به امتیاز دوخته است.
+[[PER|{other}]] در این دیدار بازی کرد.
+پس از بازی با [[ROLE|خبرنگار]] [[ORG|ایسنا]] گفتگو کرد.
+official: {name} | سرمربی | {team}
+"""
+PEOPLE = [("برانکو", "پرسپولیس", "علی علیپور"), ("جلالی", "سایپا", "مهدی ترابی"), ("قلعه‌نویی", "سپاهان", "وحید امیری"),
+          ("کرانچار", "تیم امید", "رضا قوچان‌نژاد")]
+
+
+def test_title_links_are_learned_from_officials_saved_and_loaded(tmp_path, documents):
+    linked = parse_markup("".join(LINKED.format(n=n, name=a, team=b, other=c) for n, (a, b, c) in enumerate(PEOPLE)))
+    scorer = RelationScorer.train(documents + linked, epochs=200, seed=0)
+    assert scorer.titles is not None
+    facts = {(o.name, p.role, p.institution) for doc in predict(linked, scorer) for o in doc.officials
+             for p in o.positions}
+    assert facts == {(a, "سرمربی", b) for a, b, _ in PEOPLE}
+    assert all(not doc.officials for doc in predict(linked))  # the rules need a verb of speech
+    scorer.save(tmp_path)
+    assert set(load_file(str(tmp_path / "relations.safetensors"))) == {"weights", "bias", "title_weights",
+                                                                       "title_bias"}
+    assert predict(linked, RelationScorer.load(tmp_path)) == predict(linked, scorer)
+
+
+def test_a_scorer_without_title_links_loads_and_keeps_the_rules(tmp_path, documents, scorer):
+    scorer.save(tmp_path)
+    config = json.loads((tmp_path / "relations.json").read_text(encoding="utf-8"))
+    assert "title_features" not in config
+    assert RelationScorer.load(tmp_path).titles is None

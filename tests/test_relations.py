@@ -12,7 +12,8 @@ import torch
 from persnews.data.authoring import parse_markup
 from persnews.document import Entity
 from persnews.normalization import normalize
-from persnews.relations import RelationScorer, SentenceCues, compact, extract_relations
+from persnews.relation_scorer import RelationScorer
+from persnews.relations import SentenceCues, compact, extract_relations
 from persnews.segmentation import sentences
 
 
