@@ -6,8 +6,8 @@
 #   bash models/distil.sh                                  # soft targets (the teacher's marginals)
 #   PERSNEWS_SILVER_MODE=hard:0.9 bash models/distil.sh    # the A/B's other arm: confident tags, partial labels
 #
-# On 2 CPU cores (estimates from the smoke run in the README, not a full run): labelling ~1.5 h under bfloat16
-# autocast (resumable: rerun after an interruption and finished shards are skipped), then the student: gold
+# On 2 CPU cores (estimates from the README's smoke run, not a full run): labelling ~3 h under bfloat16 autocast,
+# ~700 words/s (resumable: rerun after an interruption and finished shards are skipped), then the student: gold
 # (~1.4M words) plus 8M silver words is ~6-7x the retrain-default data, ~1 hour an epoch, 3 epochs by default
 # (PERSNEWS_EPOCHS; PERSNEWS_SILVER_SENTENCES caps the silver sentences used). The student is written beside the
 # old model (models/.persnews-fa-small.distilled, not shipped) and swapped in only when training and the relation
