@@ -5,6 +5,7 @@
                      [--backend torch|onnx]
     persnews train ...        persnews train-relations ...          persnews evaluate MODEL DATA ...
     persnews pretrain ...     persnews serve [--model NAME] [--host 127.0.0.1] [--port 8000]
+    persnews distil label --teacher MODEL --output DIR [--words N] [--shard-words N] [--fp32|--bf16]
     persnews data {stats,validate,merge,import,export-labelstudio,build-release} ...
 """
 
@@ -151,6 +152,27 @@ def build_parser() -> argparse.ArgumentParser:
                           help="step e5: keep a piece seen this often in the corpora (single characters always)")
     pretrain.set_defaults(run=_pretrain)
 
+    distil = commands.add_parser("distil", help="distillation: a teacher labels unlabelled text for a student "
+                                 "(then: persnews train ... --train ... silver:DIR:soft)")
+    distil_steps = distil.add_subparsers(dest="step", required=True)
+    label = distil_steps.add_parser("label", help="label news-raw and raw-extra with a teacher into resumable "
+                                    "shards of silver sentences (tags and per-word marginals)")
+    label.add_argument("--teacher", default="persnews-fa-base", help="teacher model: shipped name or folder "
+                       "(default persnews-fa-base)")
+    label.add_argument("--output", required=True, help="folder of silver shards (not committed: runs/...); rerun to "
+                       "resume")
+    label.add_argument("--words", type=int, default=8_000_000, help="whitespace words of raw text to label "
+                       "(default 8,000,000)")
+    label.add_argument("--shard-words", type=int, default=200_000, help="words per shard (default 200,000)")
+    label.add_argument("--corpora", help="third-party corpora folder (default ../shared/corpora)")
+    label.add_argument("--batch-size", type=int, default=32, help="encoder windows per forward pass")
+    _add_precision(label)
+    label.add_argument("--exclude", nargs="*", default=None, metavar="FILE",
+                       help="raw-extra file names to leave out (default: reviews-informal.txt "
+                            "religious-fa-translations.txt; give none to keep all)")
+    label.add_argument("--quiet", action="store_true", help="no progress bar")
+    label.set_defaults(run=_distil_label)
+
     serve = commands.add_parser("serve", help="HTTP API and web page over a loaded model (extra: persnews[serve])")
     serve.add_argument("--model", default=None, help="shipped model name, folder or hub id (default: the shipped one)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback only)")
@@ -192,6 +214,15 @@ def _train_relations(args: argparse.Namespace) -> int:
     from .relation_training import main as relations_main
 
     relations_main(args.options or ["--help"])
+    return 0
+
+
+def _distil_label(args: argparse.Namespace) -> int:
+    from .distillation.labelling import DEFAULT_EXCLUDE, label_corpus
+
+    print(label_corpus(args.teacher, args.output, words=args.words, shard_words=args.shard_words,
+                       corpora=args.corpora, batch_size=args.batch_size, precision=args.precision,
+                       exclude=DEFAULT_EXCLUDE if args.exclude is None else args.exclude, progress=not args.quiet))
     return 0
 
 

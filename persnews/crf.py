@@ -68,6 +68,28 @@ class CRF(nn.Module):
         total = self._forward(emissions, mask, None)
         return (total - gold).mean()
 
+    def log_marginals(self, emissions: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """log P(tag at word | sentence) by forward-backward in torch, so a loss can differentiate through
+        it (:meth:`marginals` is the faster numpy version for inference)."""
+        start, transitions = self._scores()
+        alphas = self._alphas(emissions, mask)
+        betas = [self.end.expand_as(alphas[-1])]
+        for t in range(emissions.size(1) - 1, 0, -1):
+            step = torch.logsumexp(transitions + (emissions[:, t] + betas[0]).unsqueeze(1), dim=2)
+            betas.insert(0, torch.where(mask[:, t].unsqueeze(1), step, betas[0]))
+        log_z = torch.logsumexp(alphas[-1] + self.end, dim=1)
+        return torch.stack(alphas, dim=1) + torch.stack(betas, dim=1) - log_z[:, None, None]
+
+    def soft_loss(self, emissions: torch.Tensor, mask: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        """Mean KL divergence from target tag distributions (batch, words, tags; a teacher's marginals) to
+        this CRF's marginals, over the masked words whose targets are not all zero (0 when there are none)."""
+        keep = mask & (targets.sum(-1) > 0)
+        if not keep.any():
+            return emissions.sum() * 0.0  # keeps the graph: every parameter still gets a (zero) gradient
+        targets = targets[keep] / targets[keep].sum(-1, keepdim=True)  # float16 storage sums to 1 ± 1e-3
+        log_p = self.log_marginals(emissions, mask)[keep]
+        return (torch.xlogy(targets, targets) - targets * log_p).sum(-1).mean()
+
     def _numpy_scores(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         start, transitions = self._scores()
         return start.detach().cpu().double().numpy(), transitions.detach().cpu().double().numpy(), \

@@ -33,6 +33,10 @@ class ConventionError(PersnewsError, ValueError):
     """A tagger was asked to follow an annotation convention it was not trained on."""
 
 
+class DataSourceError(PersnewsError, ValueError):
+    """A data source spec cannot be parsed, or names text that is missing or empty (the message says which)."""
+
+
 class TrainingError(PersnewsError):
     """Training could not start or did not finish; the previous model is left untouched."""
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 from torch import nn
 from transformers import AutoConfig, BertConfig, BertModel, BertPreTrainedModel
@@ -167,16 +168,23 @@ class PersnewsTagger(BertPreTrainedModel):
 def best_tags(emissions: torch.Tensor, word_mask: torch.Tensor, crf: CRF | None) -> list[list[tuple[int, float]]]:
     """Best tag and its confidence for each word of each row of (batch, words, tags) emissions, whichever
     runtime computed them (columns past a row's word count are ignored)."""
+    return [list(zip(path, probabilities[range(len(path)), path].tolist()))
+            for path, probabilities in tag_marginals(emissions, word_mask, crf)]
+
+
+def tag_marginals(emissions: torch.Tensor, word_mask: torch.Tensor,
+                  crf: CRF | None) -> list[tuple[list[int], np.ndarray]]:
+    """Each row's best tag path and the probability of every tag at each of its words (words × tags): the
+    CRF's marginals, or the softmax without a CRF."""
     mask = torch.arange(emissions.size(1), device=emissions.device) < word_mask.sum(1, keepdim=True)
     if crf is not None:
         paths = crf.decode(emissions, mask)
         probabilities = crf.marginals(emissions, mask)
     else:
-        probabilities = emissions.softmax(-1)
+        probabilities = emissions.float().softmax(-1)
         paths = [probabilities[row, : int(mask[row].sum())].argmax(-1).tolist() for row in range(len(mask))]
-    probabilities = probabilities.cpu().numpy()  # read element by element below: numpy, not tensors
-    return [list(zip(path, probabilities[row, range(len(path)), path].tolist()))
-            for row, path in enumerate(paths)]
+    probabilities = probabilities.cpu().numpy()  # read element by element: numpy, not tensors
+    return [(path, probabilities[row, : len(path)]) for row, path in enumerate(paths)]
 
 
 def bag_sum(bag: nn.EmbeddingBag, ids: torch.Tensor) -> torch.Tensor:

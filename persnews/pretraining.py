@@ -28,14 +28,25 @@ SHUFFLE_BUFFER = 4096
 _T = TypeVar("_T")
 
 
-def raw_paragraphs(root: Path) -> Iterator[str]:
-    """Every unlabelled paragraph: news-raw articles (title, abstract, paragraphs) and raw-extra lines."""
-    for path in sorted((root / "news-raw").glob("*.json")):
+def raw_files(root: Path) -> list[Path]:
+    """The unlabelled text files: news-raw's JSON articles, then raw-extra's line files."""
+    return sorted((root / "news-raw").glob("*.json")) + sorted((root / "raw-extra").glob("*.txt"))
+
+
+def file_paragraphs(path: Path) -> Iterator[str]:
+    """The paragraphs of one unlabelled file: a news-raw article's title, abstract and paragraphs; a line."""
+    if path.suffix == ".json":
         for article in json.loads(path.read_text(encoding="utf-8")):
             yield from (p for p in [article.get("title"), article.get("abstract"), *article.get("paragraphs", [])] if p)
-    for path in sorted((root / "raw-extra").glob("*.txt")):
-        with path.open(encoding="utf-8") as handle:
-            yield from (line.strip() for line in handle if line.strip())
+        return
+    with path.open(encoding="utf-8") as handle:
+        yield from (line.strip() for line in handle if line.strip())
+
+
+def raw_paragraphs(root: Path) -> Iterator[str]:
+    """Every unlabelled paragraph: news-raw articles (title, abstract, paragraphs) and raw-extra lines."""
+    for path in raw_files(root):
+        yield from file_paragraphs(path)
 
 
 def word_lines(paragraphs: Iterable[str]) -> Iterator[str]:

@@ -14,7 +14,7 @@ import os
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
+from typing import Callable, Iterator, Sequence, TypeVar
 
 import torch
 from transformers import AutoTokenizer, PreTrainedTokenizerFast
@@ -28,6 +28,7 @@ from .segmentation import Sentence, Token, Window, merge_windows, windows
 from .weights import load_weights
 
 logger = logging.getLogger(__name__)
+_R = TypeVar("_R")
 
 WORD_VOCABULARY = "word_vocabulary.txt"
 """The word-vector table's words, one per line; line ``k`` is row ``k + 1`` (row 0 is unknown)."""
@@ -262,28 +263,34 @@ class Tagger:
     def tag(self, documents: Sequence[Sequence[Sentence]], original_texts: Sequence[str],
             batch_size: int = 32) -> list[list[Entity]]:
         """Entities of each document (given as its sentences), offsets into ``original_texts``."""
+        tagged = self.word_results(documents, lambda emissions, mask: best_tags(emissions, mask, self.model.crf),
+                                   batch_size)
+        return [spans_from_tags([t for s in sentences for t in s.tokens], [(self.tags[t], p) for t, p in words], text)
+                for sentences, text, words in zip(documents, original_texts, tagged)]
+
+    def word_results(self, documents: Sequence[Sequence[Sentence]],
+                     score: Callable[[torch.Tensor, torch.Tensor], Sequence[Sequence[_R]]],
+                     batch_size: int = 32) -> list[list[_R]]:
+        """Per document, one result per word: ``score`` maps a batch's emissions and sub-token word mask to a
+        result per word of each window, and each word keeps the one of the window that saw it with most context."""
         items = [item for d, sentences in enumerate(documents) for item in self._window_inputs(d, sentences)]
         order = sorted(range(len(items)), key=lambda i: len(items[i].input_ids))
-        predictions: list[list[tuple[int, float]]] = [[] for _ in items]
+        predictions: list[Sequence[_R]] = [[] for _ in items]
         for start in range(0, len(order), batch_size):
             chunk = order[start: start + batch_size]
             batch = pad_batch(self.tokenizer, self.featurizer, [items[i].__dict__ for i in chunk])
             if self._convention is not None:
                 batch["convention_ids"] = torch.full((len(chunk),), self.model.config.conventions.index(self._convention))
             emissions = self.emissions(batch)
-            for index, result in zip(chunk, best_tags(emissions, batch["word_mask"].to(emissions.device),
-                                                      self.model.crf)):
+            for index, result in zip(chunk, score(emissions, batch["word_mask"].to(emissions.device))):
                 predictions[index] = result
-        per_document: list[tuple[list[Window], list[list[tuple[int, float]]]]] = [([], []) for _ in documents]
+        per_document: list[tuple[list[Window], list[Sequence[_R]]]] = [([], []) for _ in documents]
         for item, prediction in zip(items, predictions):
             per_document[item.document][0].append(item.window)
             per_document[item.document][1].append(prediction)
-        results = []
-        for sentences, text, (wins, preds) in zip(documents, original_texts, per_document):
-            tokens = [t for s in sentences for t in s.tokens]
-            tagged = merge_windows(wins, preds, len(tokens)) if tokens else []
-            results.append(spans_from_tags(tokens, [(self.tags[t], p) for t, p in tagged], text))
-        return results
+        counts = [sum(len(s.tokens) for s in sentences) for sentences in documents]
+        return [merge_windows(wins, preds, count) if count else []
+                for count, (wins, preds) in zip(counts, per_document)]
 
 
 def spans_from_tags(tokens: Sequence[Token], tagged: Sequence[tuple[str, float]], text: str) -> list[Entity]:

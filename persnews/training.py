@@ -15,6 +15,7 @@ training finished, so a failed run never overwrites a good model.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import platform
@@ -23,10 +24,10 @@ import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 import torch
-from datasets import Dataset
+from datasets import Dataset, concatenate_datasets
 from safetensors.torch import load_file
 from transformers import (AutoTokenizer, BertConfig, BertModel, EarlyStoppingCallback, HfArgumentParser, Trainer,
                           TrainingArguments)
@@ -36,6 +37,7 @@ from .data.jsonl import replaced_directory
 from .data.labels import BIO_TAGS, TAG_IDS, word_tags
 from .data.sources import PROJECT_CONVENTION, Source, load_source, parse_source
 from .data.standoff import read_layer
+from .distillation.silver import SilverSentence, read_silver, silver_targets, soft_targets
 from .document import Document
 from .errors import TrainingError
 from .evaluation.spans import scores_from_counts, span_counts
@@ -43,8 +45,9 @@ from .features import WordFeaturizer, is_role_head
 from .modeling import PersnewsConfig, PersnewsTagger
 from .normalization import normalize
 from .precision import PRECISIONS
-from .segmentation import sentences
-from .tagging import WORD_VOCABULARY, Tagger, document_windows, encode_words, load_featurizer, pad_batch
+from .segmentation import Window, sentences, windows
+from .tagging import (WORD_VOCABULARY, Tagger, document_windows, encode_words, load_featurizer, pad_batch,
+                      word_pieces)
 from .weights import DTYPES, load_weights, save_weights
 
 logger = logging.getLogger(__name__)
@@ -123,6 +126,10 @@ class DataArguments:
     max_train_documents: int | None = field(default=None, metadata={"help": "cap per source (smoke runs)"})
     max_dev_documents: int | None = field(default=None, metadata={"help": "cap per dev source"})
     patience: int = field(default=3, metadata={"help": "evaluations without dev F1 gain before stopping"})
+    max_silver_sentences: int | None = field(default=None, metadata={
+        "help": "use the first N sentences of each silver:DIR source in --train (default: all)"})
+    soft_weight: float = field(default=1.0, metadata={
+        "help": "weight of the KL term that pulls the CRF's marginals towards soft silver targets"})
 
 
 def _allowed_bits(tags: Sequence[str], words: Sequence[str], has_role: bool) -> list[int]:
@@ -157,18 +164,42 @@ def encode_documents(documents: Sequence[Document], labels: Sequence[str], token
         tags = word_tags([t.start for t in tokens], spans)
         words = [t.text for t in tokens]
         bits = _allowed_bits(tags, words, has_role)
+        word_labels = [TAG_IDS[tag] if bit == 1 << TAG_IDS[tag] else -100 for tag, bit in zip(tags, bits)]
         pieces, spans = document_windows(tokenizer, sents, budget)
-        for window in spans:
-            ids, mask, word_of = encode_words(tokenizer, pieces[window.start: window.end])
-            first = [window.start + k for k in word_of]
-            examples.append({
-                "input_ids": ids, "length": len(ids), "word_mask": mask, "word_of": word_of,
-                "words": words[window.start: window.end],
-                "labels": [TAG_IDS[tags[w]] if m and bits[w] == 1 << TAG_IDS[tags[w]] else -100
-                           for w, m in zip(first, mask)],
-                "allowed": [bits[w] if m else 0 for w, m in zip(first, mask)],
-                "convention": convention,
-            })
+        examples += window_examples(tokenizer, pieces, spans, words, word_labels, bits, convention)
+    return examples
+
+
+def encode_silver(sentences_: Sequence[SilverSentence], source: Source, tokenizer: Any, budget: int,
+                  convention: int = 0) -> Iterator[dict[str, Any]]:
+    """Windows of teacher-labelled sentences as training examples, with the silver source's targets (see
+    :func:`persnews.distillation.silver.silver_targets`); ``soft`` mode adds each window's marginals as bytes."""
+    for sentence in sentences_:
+        word_labels, bits, soft = silver_targets(sentence, source.part, source.threshold)
+        pieces = word_pieces(tokenizer, sentence.words, budget)
+        spans = windows([[len(p) for p in pieces]], budget)
+        for window, example in zip(spans, window_examples(tokenizer, pieces, spans, sentence.words, word_labels,
+                                                          bits, convention)):
+            if soft is not None:
+                example["soft"] = soft[window.start: window.end].tobytes()
+            yield example
+
+
+def window_examples(tokenizer: Any, pieces: Sequence[list[int]], spans: Sequence[Window], words: Sequence[str],
+                    word_labels: Sequence[int], bits: Sequence[int], convention: int) -> list[dict[str, Any]]:
+    """One example per encoder window over a word list: sub-token ids, first-sub-token mask, and each first
+    sub-token's label (-100 where unknown) and allowed-tag bits (0 off first sub-tokens)."""
+    examples = []
+    for window in spans:
+        ids, mask, word_of = encode_words(tokenizer, pieces[window.start: window.end])
+        first = [window.start + k for k in word_of]
+        examples.append({
+            "input_ids": ids, "length": len(ids), "word_mask": mask, "word_of": word_of,
+            "words": list(words[window.start: window.end]),
+            "labels": [word_labels[w] if m else -100 for w, m in zip(first, mask)],
+            "allowed": [bits[w] if m else 0 for w, m in zip(first, mask)],
+            "convention": convention,
+        })
     return examples
 
 
@@ -185,6 +216,9 @@ class _Collator:
         for key, fill in (("labels", -100), ("allowed", 0)):
             batch[key] = torch.tensor([e[key] + [fill] * (width - len(e[key])) for e in examples])
         batch["convention_ids"] = torch.tensor([e["convention"] for e in examples])
+        if "soft" in examples[0]:
+            batch["soft_targets"] = soft_targets([e["soft"] for e in examples],
+                                                 max(int(batch["word_mask"].sum(1).max()), 1))
         return batch
 
 
@@ -253,11 +287,27 @@ class _TaggerTrainer(Trainer):
     """``Trainer`` whose evaluation runs the real inference path (windows, CRF decoding, spans)."""
 
     def __init__(self, *args: Any, dev_sets: Sequence[tuple[Source, list[Document]]],
-                 featurizer: WordFeaturizer | None, rates: LearningRates | None = None, **kwargs: Any):
+                 featurizer: WordFeaturizer | None, rates: LearningRates | None = None, soft_weight: float = 1.0,
+                 **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.dev_sets = dev_sets
         self.featurizer = featurizer
         self.rates = rates or LearningRates()
+        self.soft_weight = soft_weight
+
+    def compute_loss(self, model: Any, inputs: dict[str, Any], return_outputs: bool = False,
+                     num_items_in_batch: Any = None) -> Any:
+        """The model's loss, plus ``soft_weight`` × the KL divergence from soft silver targets to the CRF's
+        marginals where a batch has them (see :meth:`persnews.crf.CRF.soft_loss`)."""
+        targets = inputs.pop("soft_targets", None)
+        loss, outputs = super().compute_loss(model, inputs, return_outputs=True,
+                                             num_items_in_batch=num_items_in_batch)
+        if targets is not None:
+            logits = outputs.logits
+            words = torch.arange(logits.size(1), device=logits.device) < inputs["word_mask"].sum(1, keepdim=True)
+            loss = loss + self.soft_weight * self.accelerator.unwrap_model(model).crf.soft_loss(
+                logits, words, targets)
+        return (loss, outputs) if return_outputs else loss
 
     def create_optimizer(self, model: Any = None) -> torch.optim.Optimizer:
         """AdamW over parameter groups of their own learning rates (see :func:`learning_rate_groups`)."""
@@ -383,6 +433,20 @@ def _conventions(sets: Sequence[tuple[Source, list[Document]]]) -> list[str]:
     return found if len(found) > 1 else []
 
 
+def _silver_dataset(gold: list[dict[str, Any]], silver: Iterator[dict[str, Any]], soft: bool,
+                    chunk: int = 50_000) -> Dataset:
+    """Gold examples then silver ones as one dataset, built ``chunk`` silver windows at a time (millions of
+    silver words would otherwise sit in memory as Python lists); with soft targets every example carries a
+    ``soft`` field, empty for gold and hard silver."""
+    parts = []
+    for examples in itertools.chain([gold], iter(lambda: list(itertools.islice(silver, chunk)), [])):
+        if soft:
+            examples = [{**ex, "soft": ex.get("soft", b"")} for ex in examples]
+        if examples:
+            parts.append(Dataset.from_list(examples))
+    return concatenate_datasets(parts)
+
+
 def train(model_args: ModelArguments, data_args: DataArguments, training_args: TrainingArguments,
           command: str = "persnews train") -> dict[str, Any]:
     """Train, evaluate on dev, and write the model folder; returns the final dev metrics."""
@@ -390,29 +454,46 @@ def train(model_args: ModelArguments, data_args: DataArguments, training_args: T
     output = Path(training_args.output_dir)
     checkpoints = output.with_name(output.name + ".checkpoints")
     tokenizer = AutoTokenizer.from_pretrained(model_args.tokenizer or model_args.base_model, use_fast=True)
-    train_sets = load_sets(data_args.train, data_args.corpora, data_args.max_train_documents)
+    sources = [parse_source(spec) for spec in data_args.train]
+    train_sets = load_sets([s.spec for s in sources if s.kind != "silver"], data_args.corpora,
+                           data_args.max_train_documents)
+    silver_sets = [(s, read_silver(s.name, data_args.max_silver_sentences)) for s in sources if s.kind == "silver"]
     dev_sets = load_sets(data_args.dev, data_args.corpora, data_args.max_dev_documents)
-    model = build_model(model_args, tokenizer, _conventions(train_sets) if model_args.conventions else ())
+    model = build_model(model_args, tokenizer, _conventions([*train_sets, *silver_sets])
+                        if model_args.conventions else ())
     budget = model.config.max_window - 2  # a continued tagger keeps its own window
     known = model.config.conventions
+    soft = any(source.part == "soft" for source, _ in silver_sets)
+    if soft and model.crf is None:
+        raise TrainingError("soft silver targets train the CRF's marginals: drop --use_crf false, or use "
+                            "silver:DIR:hard")
+
+    def index(source: Source) -> int:
+        return known.index(source.convention) if source.convention in known else 0
 
     def encode(sets: Sequence[tuple[Source, list[Document]]]) -> list[dict[str, Any]]:
-        return [ex for source, docs in sets for ex in encode_documents(
-            docs, source.labels, tokenizer, budget, known.index(source.convention) if source.convention in known else 0)]
+        return [ex for source, docs in sets for ex in encode_documents(docs, source.labels, tokenizer, budget,
+                                                                       index(source))]
 
     train_examples, dev_examples = encode(train_sets), encode(dev_sets)
-    if not train_examples:
+    if not train_examples and not silver_sets:
         raise TrainingError("no training examples: check --train")
+    if silver_sets:
+        train_dataset = _silver_dataset(train_examples, (ex for source, sents in silver_sets for ex in encode_silver(
+            sents, source, tokenizer, budget, index(source))), soft)
+    else:
+        train_dataset = Dataset.from_list(train_examples)
     word_list_dir = model_args.word_vectors or model_args.init_tagger  # where word_vocabulary.txt lives
     featurizer = load_featurizer(Path(word_list_dir or "."), model.config)
     training_args.output_dir = str(checkpoints)
     trainer = _TaggerTrainer(
-        model=model, args=training_args, train_dataset=Dataset.from_list(train_examples),
-        eval_dataset=Dataset.from_list(dev_examples[:1] or train_examples[:1]),
+        model=model, args=training_args, train_dataset=train_dataset,
+        eval_dataset=Dataset.from_list(dev_examples[:1] or train_examples[:1] or [train_dataset[0]]),
         data_collator=_Collator(tokenizer, featurizer), processing_class=tokenizer,
         callbacks=[EarlyStoppingCallback(early_stopping_patience=data_args.patience)],
         dev_sets=dev_sets, featurizer=featurizer,
-        rates=LearningRates(model_args.head_learning_rate, model_args.context_lr_scale, model_args.layer_decay))
+        rates=LearningRates(model_args.head_learning_rate, model_args.context_lr_scale, model_args.layer_decay),
+        soft_weight=data_args.soft_weight)
     resume = get_last_checkpoint(str(checkpoints)) if checkpoints.is_dir() else None
     if resume:
         logger.info("resuming from %s", resume)
@@ -421,7 +502,8 @@ def train(model_args: ModelArguments, data_args: DataArguments, training_args: T
     card = {"train": data_args.train, "dev": data_args.dev, "model": asdict(model_args),
             "epochs": training_args.num_train_epochs, "learning_rate": training_args.learning_rate,
             "batch_size": training_args.per_device_train_batch_size, "seed": training_args.seed,
-            "train_examples": len(train_examples), "dev_metrics": metrics,
+            "train_examples": len(train_dataset), "dev_metrics": metrics,
+            "silver_sentences": {source.spec: len(sents) for source, sents in silver_sets},
             "minutes": round((time.time() - started) / 60, 1), "command": command,
             "machine": f"{platform.machine()}, {torch.get_num_threads()} threads, "
                        f"{'cuda' if torch.cuda.is_available() else 'cpu'}"}

@@ -74,3 +74,24 @@ def test_partial_labels_loss_is_zero_when_everything_is_allowed() -> None:
     gold = torch.zeros(1, 4, 3, dtype=torch.bool)
     gold[0, :, 0] = True
     assert float(crf.loss(emissions, mask, gold)) > 0
+
+
+def test_differentiable_log_marginals_match_the_numpy_marginals() -> None:
+    crf, _ = _crf(4)
+    emissions = torch.randn(2, 5, len(TAGS))
+    mask = torch.tensor([[True] * 5, [True, True, False, False, False]])
+    log_marginals = crf.log_marginals(emissions, mask)
+    assert torch.allclose(log_marginals.exp()[mask], crf.marginals(emissions, mask)[mask], atol=1e-5)
+
+
+def test_soft_loss_is_zero_at_the_targets_and_its_gradient_moves_towards_them() -> None:
+    crf, _ = _crf(5)
+    mask = torch.ones(1, 4, dtype=torch.bool)
+    emissions = torch.randn(1, 4, len(TAGS), requires_grad=True)
+    assert abs(float(crf.soft_loss(emissions, mask, crf.marginals(emissions, mask)))) < 1e-5
+    targets = torch.zeros(1, 4, len(TAGS))
+    targets[0, :, 0] = 1.0  # the teacher says O everywhere
+    before = crf.soft_loss(emissions, mask, targets)
+    before.backward()
+    after = crf.soft_loss(emissions.detach() - 0.5 * emissions.grad, mask, targets)
+    assert float(after) < float(before) and float(crf.soft_loss(emissions, mask, torch.zeros_like(targets))) == 0

@@ -7,8 +7,9 @@ layer; :func:`~persnews.data.splits.corpus_split` says which; a fourth
 field keeps one corpus of the layer: ``layer:data/layers/roles-v1.jsonl:test:news-raw``),
 ``docs:data/layers/news-docs-v1.jsonl:test`` (the whole articles of a docs layer,
 :mod:`persnews.data.docs_layer`, in the split each line names), or a ``.jsonl``
-file. A source says which labels it annotates: third-party corpora never tagged
-ROLE, so a model is neither taught nor scored on ROLE there.
+file; ``silver:DIR`` (``silver:DIR:soft``, ``silver:DIR:hard``, ``silver:DIR:hard:0.95``) is text a
+teacher model labelled (:mod:`persnews.distillation`), for training only. A source says which labels it
+annotates: third-party corpora never tagged ROLE, so a model is neither taught nor scored on ROLE there.
 
 >>> parse_source("arman:fold3").labels
 ('PER', 'ORG', 'LOC')
@@ -22,6 +23,9 @@ ROLE, so a model is neither taught nor scored on ROLE there.
 'news-raw'
 >>> parse_source("peyma:test").convention, parse_source("layer:data/layers/roles-v1.jsonl:test:peyma").convention
 ('peyma', 'persnews')
+>>> source = parse_source("silver:runs/silver:hard:0.95")
+>>> source.kind, source.name, source.part, source.threshold
+('silver', 'runs/silver', 'hard', 0.95)
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..document import LABELS, Document
+from ..errors import DataSourceError
 from .corpora import CORPORA, corpora_root, read_corpus_file
 from .docs_layer import DOCS_PREFIX, docs_split, read_docs_layer
 from .jsonl import read_documents
@@ -40,12 +45,17 @@ from .validation import check_release
 CORPUS_LABELS = ("PER", "ORG", "LOC")
 PROJECT_CONVENTION = "persnews"
 """The annotation convention of our guidelines: releases, stand-off layers and ``.jsonl`` files follow it."""
+SILVER_PREFIX = "silver:"
+SILVER_MODES = ("soft", "hard")
+"""How a student learns from a teacher's labels: its marginals as soft targets, or its confident tags."""
+DEFAULT_SILVER_THRESHOLD = 0.9
+"""Hard silver labels: each word may take the fewest tags that hold this much of the teacher's probability."""
 
 
 @dataclass(frozen=True)
 class Source:
     """``kind`` is ``corpus``, ``release``, ``layer``, ``docs`` or ``jsonl``; ``name`` and ``part`` locate it;
-    ``only`` keeps one corpus of a layer."""
+    ``only`` keeps one corpus of a layer; ``threshold`` is a hard silver source's confidence threshold."""
 
     spec: str
     kind: str
@@ -53,6 +63,7 @@ class Source:
     part: str
     labels: tuple[str, ...]
     only: str = ""
+    threshold: float | None = None
 
     @property
     def convention(self) -> str:
@@ -62,17 +73,19 @@ class Source:
 
 def parse_source(spec: str) -> Source:
     """``CORPUS:FILE`` (file stem, e.g. ``peyma:train``), ``RELEASE_DIR:SPLIT``, or ``FILE.jsonl``."""
+    if spec.startswith(SILVER_PREFIX):
+        return _silver_source(spec)
     head, _, tail = spec.rpartition(":")
     if head.startswith(DOCS_PREFIX):
         if tail not in SPLITS:
-            raise ValueError(f"{spec!r}: a docs layer source is docs:LAYER.jsonl:{{{','.join(SPLITS)}}}")
+            raise DataSourceError(f"{spec!r}: a docs layer source is docs:LAYER.jsonl:{{{','.join(SPLITS)}}}")
         return Source(spec, "docs", head[len(DOCS_PREFIX):], tail, LABELS)
     if head.startswith(LAYER_PREFIX) and tail in SPLITS:
         return Source(spec, "layer", head[len(LAYER_PREFIX):], tail, LABELS)
     layer, _, split = head.rpartition(":")
     if layer.startswith(LAYER_PREFIX) and split in SPLITS:
         if tail not in (*CORPORA, RAW_NEWS):
-            raise ValueError(f"unknown corpus {tail!r} in {spec!r}: use one of {', '.join((*CORPORA, RAW_NEWS))}")
+            raise DataSourceError(f"unknown corpus {tail!r} in {spec!r}: use one of {', '.join((*CORPORA, RAW_NEWS))}")
         return Source(spec, "layer", layer[len(LAYER_PREFIX):], split, LABELS, only=tail)
     if head in CORPORA:
         return Source(spec, "corpus", head, tail, CORPUS_LABELS)
@@ -80,18 +93,46 @@ def parse_source(spec: str) -> Source:
         return Source(spec, "jsonl", spec, "", LABELS)
     if head and tail in ("train", "dev", "test"):
         return Source(spec, "release", head, tail, LABELS)
-    raise ValueError(f"unknown data source {spec!r}: use CORPUS:FILE ({', '.join(CORPORA)}), "
-                     "RELEASE_DIR:{train,dev,test}, layer:LAYER.jsonl:{train,dev,test}, "
-                     "docs:LAYER.jsonl:{train,dev,test} or a .jsonl file")
+    raise DataSourceError(f"unknown data source {spec!r}: use CORPUS:FILE ({', '.join(CORPORA)}), "
+                          "RELEASE_DIR:{train,dev,test}, layer:LAYER.jsonl:{train,dev,test}, "
+                          "docs:LAYER.jsonl:{train,dev,test}, silver:DIR[:soft|:hard[:THRESHOLD]] or a .jsonl file")
+
+
+def _silver_source(spec: str) -> Source:
+    """``silver:DIR`` (soft targets), ``silver:DIR:soft``, ``silver:DIR:hard`` or ``silver:DIR:hard:THRESHOLD``."""
+    rest = spec[len(SILVER_PREFIX):]
+    head, _, tail = rest.rpartition(":")
+    directory, mode, threshold = rest, "soft", None
+    if tail in SILVER_MODES:
+        directory, mode = head, tail
+    elif head.rpartition(":")[2] in SILVER_MODES:
+        directory, _, mode = head.rpartition(":")
+        try:
+            threshold = float(tail)
+        except ValueError:
+            threshold = -1.0
+        if mode != "hard" or not 0 < threshold < 1:
+            raise DataSourceError(f"{spec!r}: only hard silver labels take a threshold, a number between 0 and 1 "
+                                  "(e.g. silver:DIR:hard:0.9)")
+    elif ":" in rest:
+        raise DataSourceError(f"{spec!r}: unknown silver mode {tail!r}; use {' or '.join(SILVER_MODES)}")
+    if not directory:
+        raise DataSourceError(f"{spec!r} names no folder: silver:DIR[:soft|:hard[:THRESHOLD]]")
+    if mode == "hard" and threshold is None:
+        threshold = DEFAULT_SILVER_THRESHOLD
+    return Source(spec, "silver", directory, mode, LABELS, threshold=threshold)
 
 
 def load_source(source: Source, corpora: str | Path | None = None) -> list[Document]:
     """The documents of a source; corpus files are read from the corpora folder by path."""
+    if source.kind == "silver":
+        raise DataSourceError(f"{source.spec}: silver sentences are training data (--train), not documents to "
+                              "score; read them with persnews.distillation.read_silver")
     if source.kind == "corpus":
         spec = CORPORA[source.name]
         stems = {Path(f).stem: f for f in spec.files}
         if source.part not in stems:
-            raise ValueError(f"{source.name} has no file {source.part!r}; it has {', '.join(stems)}")
+            raise DataSourceError(f"{source.name} has no file {source.part!r}; it has {', '.join(stems)}")
         path = corpora_root(corpora) / spec.folder / stems[source.part]
         return [s.to_document() for s in read_corpus_file(source.name, path).sentences]
     if source.kind == "layer":
