@@ -2,8 +2,9 @@
 
     python bench/score_table.py models/persnews-fa-base models/persnews-fa-small
 
-One row per test set, one column per model: micro F1 in our convention (int8), in the corpus's own convention
-where there is one, float32, with every ZWNJ removed, ROLE F1, and release facts/triples end to end.
+One row per test set, one column per model: micro F1 in our convention at the model's own precision, in the
+corpus's own convention where there is one, float32, int8, with every ZWNJ removed, ROLE F1, and facts/triples
+end to end (release and whole articles).
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ from pathlib import Path
 
 SETS = {"peyma:test": "PEYMA test", "arman:fold3": "ARMAN fold 3", "data/releases/v1:test": "release v1 test",
         "layer:data/layers/roles-v1.jsonl:test": "roles-v1 layer test",
-        "layer:data/layers/roles-v1.jsonl:test:news-raw": "its raw Fars News part"}
+        "layer:data/layers/roles-v1.jsonl:test:news-raw": "its raw Fars News part",
+        "docs:data/layers/news-docs-v1.jsonl:test": "news-docs-v1 test (whole articles)"}
 REPORTS = {"ours": "evaluation.json", "own convention": "evaluation-source.json", "float32": "evaluation-fp32.json",
-           "own, float32": "evaluation-source-fp32.json", "ZWNJ removed": "evaluation-zwnj-stripped.json"}
+           "own, float32": "evaluation-source-fp32.json", "int8": "evaluation-int8.json",
+           "ZWNJ removed": "evaluation-zwnj-stripped.json"}
 
 
 def scores(model: Path) -> dict[tuple[str, str], str]:

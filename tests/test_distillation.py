@@ -117,7 +117,7 @@ def test_marginals_sum_to_one_and_agree_with_the_tags(teacher: Path, corpora: Pa
                 assert tags[int(word.argmax())] == tag
     assert confident > 50
     # the same tags and confidences as the tagger's own inference path (spans come from these)
-    tagger = Tagger.load(teacher, quantize=False)
+    tagger = Tagger.load(teacher, precision="float32")
     paragraph = list(file_paragraphs(corpora / "news-raw" / "fars-news-1.json"))[0]
     tagged = tagger.word_results([sentences(normalize(paragraph))],
                                  lambda e, m: best_tags(e, m, tagger.model.crf))[0]
@@ -204,7 +204,7 @@ def _student(tmp_path: Path, train: list[str], epochs: int, options: tuple[str, 
 
 def _kl_to_teacher(student: Path, silver: Path) -> float:
     """Mean KL divergence from the teacher's marginals to the student's, over the silver words."""
-    tagger = Tagger.load(student, quantize=False)
+    tagger = Tagger.load(student, precision="float32")
     sents = read_silver(silver)
     documents = [[Sentence(tuple(Token(w, 0, 0) for w in s.words), 0, 0)] for s in sents]
     student_marginals = tagger.word_results(documents, lambda e, m: [list(p) for _, p in

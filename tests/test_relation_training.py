@@ -249,7 +249,8 @@ PEOPLE = [("برانکو", "پرسپولیس", "علی علیپور"), ("جلا�
 
 def test_title_links_are_learned_from_officials_saved_and_loaded(tmp_path, documents):
     linked = parse_markup("".join(LINKED.format(n=n, name=a, team=b, other=c) for n, (a, b, c) in enumerate(PEOPLE)))
-    scorer = RelationScorer.train(documents + linked, epochs=200, seed=0)
+    assert RelationScorer.train(documents + linked, epochs=200, seed=0).titles is None  # off unless asked
+    scorer = RelationScorer.train(documents + linked, epochs=200, seed=0, title_links=True)
     assert scorer.titles is not None
     facts = {(o.name, p.role, p.institution) for doc in predict(linked, scorer) for o in doc.officials
              for p in o.positions}
