@@ -41,8 +41,8 @@ from ..errors import DataFormatError
 from .corpora import corpora_root
 from .jsonl import read_records, write_text_atomic
 from .labels import relation_problems
-from .standoff import _HASH, _NAME, HASH_LENGTH, RAW_NEWS, RAW_NEWS_FILES, _is_index, news_file_path, \
-    parse_entities, raise_join_errors, read_news_articles, sentence_hash
+from .standoff import RAW_NEWS, RAW_NEWS_FILES, _is_index, check_layer_name, check_sha, news_file_path, \
+    parse_entities, parse_former, raise_join_errors, read_news_articles, sentence_hash
 
 DOCS_PREFIX = "docs:"
 SPLIT_NAMES = ("train", "dev", "test")
@@ -96,13 +96,6 @@ class DocsLayer:
     source: str = field(default="<docs layer>", compare=False)
 
 
-def _former(raw: dict[str, Any], where: str, problems: list[str]) -> bool:
-    value = raw.get("former", False)
-    if not isinstance(value, bool):
-        problems.append(f"{where}: former must be true or false, got {value!r}")
-    return value is True
-
-
 def _parse_officials(raw_officials: Any, labels: list[str], problems: list[str]) -> list[Any]:
     if not isinstance(raw_officials, list):
         problems.append(f"officials must be a list, got {type(raw_officials).__name__}")
@@ -121,7 +114,7 @@ def _parse_officials(raw_officials: Any, labels: list[str], problems: list[str])
                 continue
             slots = (raw.get("person"), position.get("role"), position.get("institution"))
             problems += [f"{where}: {p}" for p in relation_problems(labels, list(slots))]
-            parsed.append((slots[1], slots[2], _former(position, where, problems)))
+            parsed.append((slots[1], slots[2], parse_former(position, where, problems)))
         officials.append((raw.get("person"), tuple(parsed)))
     return officials
 
@@ -136,8 +129,7 @@ def _parse_article(number: int, record: dict[str, Any]) -> DocsArticle:
         problems.append(f"{RAW_NEWS} has no file {file!r}")
     if not _is_index(article):
         problems.append(f"article must be a non-negative integer, got {article!r}")
-    if not isinstance(sha, str) or not _HASH.match(sha):
-        problems.append(f"sha must be {HASH_LENGTH} lowercase hex digits, got {sha!r}")
+    check_sha(sha, problems)
     if split not in SPLIT_NAMES:
         problems.append(f"split must be one of {', '.join(SPLIT_NAMES)}, got {split!r}")
     entities = parse_entities(record.get("entities", []), "character", problems)
@@ -149,7 +141,7 @@ def _parse_article(number: int, record: dict[str, Any]) -> DocsArticle:
             continue
         slots = (raw.get("person"), raw.get("role"), raw.get("institution"))
         problems += [f"relation {k}: {p}" for p in relation_problems(labels, list(slots))]
-        relations.append((*slots, _former(raw, f"relation {k}", problems)))
+        relations.append((*slots, parse_former(raw, f"relation {k}", problems)))
     officials = _parse_officials(record.get("officials", []), labels, problems)
     if problems:
         raise ValueError("; ".join(problems))
@@ -160,8 +152,7 @@ def parse_docs_layer(name: str, records: Iterable[tuple[int, dict[str, Any]]],
                      source: str = "<docs layer>") -> DocsLayer:
     """Check and parse ``(line, record)`` pairs; all problems (an article annotated twice included) are
     raised in one :class:`DataFormatError`."""
-    if not _NAME.match(name):
-        raise DataFormatError(f"{source}: layer name {name!r} must be letters, digits, '.', '_' or '-'")
+    check_layer_name(name, source)
     articles, problems, seen = [], [], {}
     for number, record in records:
         try:

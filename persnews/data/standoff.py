@@ -301,25 +301,44 @@ def parse_entities(records: list[Any], unit: str, problems: list[str]) -> list[t
     return entities
 
 
+def check_layer_name(name: str, source: str) -> None:
+    """A layer's name becomes part of document ids: letters, digits, '.', '_' or '-' only."""
+    if not _NAME.match(name):
+        raise DataFormatError(f"{source}: layer name {name!r} must be letters, digits, '.', '_' or '-'")
+
+
+def check_sha(sha: Any, problems: list[str]) -> None:
+    """A line's text hash must look like :func:`sentence_hash`'s output."""
+    if not isinstance(sha, str) or not _HASH.match(sha):
+        problems.append(f"sha must be {HASH_LENGTH} lowercase hex digits, got {sha!r}")
+
+
+def parse_former(raw: dict[str, Any], where: str, problems: list[str]) -> bool:
+    """A relation's or position's ``former`` flag (absent: false); anything but a boolean is a problem."""
+    value = raw.get("former", False)
+    if not isinstance(value, bool):
+        problems.append(f"{where}: former must be true or false (absent: false), got {value!r}")
+    return value is True
+
+
 def _parse_sentence(number: int, record: dict[str, Any]) -> LayerLine:
     """One layer line; every problem found is raised together as ``ValueError('; '-joined reasons)``."""
     problems: list[str] = []
     raw_news = record.get("corpus") == RAW_NEWS
     reference = (_news_reference if raw_news else _corpus_reference)(record, problems)
     sha = record.get("sha")
-    if not isinstance(sha, str) or not _HASH.match(sha):
-        problems.append(f"sha must be {HASH_LENGTH} lowercase hex digits, got {sha!r}")
+    check_sha(sha, problems)
     entities = parse_entities(record.get("entities", []), "token", problems)
     relations: list[tuple[Span, Span, Span | None, bool]] = []
     for k, raw in enumerate(record.get("relations", [])):
         try:
-            institution, former = raw.get("institution"), raw.get("former", False)
-            if not isinstance(former, bool):
-                raise ValueError(f"former must be true or false (absent: false), got {former!r}")
-            relations.append((_span(raw.get("person")), _span(raw.get("role")),
-                              None if institution is None else _span(institution), former))
+            institution = raw.get("institution")
+            spans = (_span(raw.get("person")), _span(raw.get("role")),
+                     None if institution is None else _span(institution))
         except (AttributeError, ValueError) as error:
             problems.append(f"relation {k}: {error}")
+            continue
+        relations.append((*spans, parse_former(raw, f"relation {k}", problems)))
     removed: list[Span] = []
     if raw_news and record.get("removed"):
         problems.append(f"removed must be absent or empty on a {RAW_NEWS} line (raw news has no corpus entities)")
@@ -341,8 +360,7 @@ def parse_layer(name: str, records: Iterable[tuple[int, dict[str, Any]]], source
     A sentence may be annotated once: two lines with one id, or two raw news
     lines whose character ranges overlap in one paragraph, are refused.
     """
-    if not _NAME.match(name):
-        raise DataFormatError(f"{source}: layer name {name!r} must be letters, digits, '.', '_' or '-'")
+    check_layer_name(name, source)
     sentences, problems, seen = [], [], {}
     paragraphs: dict[tuple[str, int, int], list[NewsSentence]] = {}
     for number, record in records:
