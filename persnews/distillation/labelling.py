@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
 import numpy as np
-import torch
 from tqdm.auto import tqdm
 
 from ..corpus.shards import OutputFolder
