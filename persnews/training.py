@@ -99,7 +99,7 @@ class ModelArguments:
                 "above (1: none)"})
     inference_precision: str = field(default="int8", metadata={
         "help": "the number format loading uses by default: int8 (dynamic quantisation on CPU), bfloat16 (autocast "
-                "where the hardware has it) or float32; measure it: int8 costs a pretrained 12-layer encoder 3-6 "
+                "where the hardware has it) or float32; measure it: int8 costs a pretrained 12-layer encoder 1.5-5 "
                 "points"})
     weights_dtype: str = field(default="float16", metadata={
         "help": "how model.safetensors stores the weights: float16, or int8 with a scale per row (half the "
@@ -433,9 +433,9 @@ def _conventions(sets: Sequence[tuple[Source, list[Document]]]) -> list[str]:
     return found if len(found) > 1 else []
 
 
-def _silver_dataset(gold: list[dict[str, Any]], silver: Iterator[dict[str, Any]], soft: bool,
-                    chunk: int = 50_000) -> Dataset:
-    """Gold examples then silver ones as one dataset, built ``chunk`` silver windows at a time (millions of
+def _train_dataset(gold: list[dict[str, Any]], silver: Iterator[dict[str, Any]], soft: bool,
+                   chunk: int = 50_000) -> Dataset:
+    """Gold examples then silver ones (if any) as one dataset, built ``chunk`` silver windows at a time (millions of
     silver words would otherwise sit in memory as Python lists); with soft targets every example carries a
     ``soft`` field, empty for gold and hard silver."""
     parts = []
@@ -478,11 +478,8 @@ def train(model_args: ModelArguments, data_args: DataArguments, training_args: T
     train_examples, dev_examples = encode(train_sets), encode(dev_sets)
     if not train_examples and not silver_sets:
         raise TrainingError("no training examples: check --train")
-    if silver_sets:
-        train_dataset = _silver_dataset(train_examples, (ex for source, sents in silver_sets for ex in encode_silver(
-            sents, source, tokenizer, budget, index(source))), soft)
-    else:
-        train_dataset = Dataset.from_list(train_examples)
+    train_dataset = _train_dataset(train_examples, (ex for source, sents in silver_sets for ex in encode_silver(
+        sents, source, tokenizer, budget, index(source))), soft)
     word_list_dir = model_args.word_vectors or model_args.init_tagger  # where word_vocabulary.txt lives
     featurizer = load_featurizer(Path(word_list_dir or "."), model.config)
     training_args.output_dir = str(checkpoints)
