@@ -31,7 +31,6 @@ source names a split as ``docs:data/layers/news-docs-v1.jsonl:test``.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -39,10 +38,11 @@ from typing import Any, Iterable
 from ..document import Document, Entity, Official, Position, Relation
 from ..errors import DataFormatError
 from .corpora import corpora_root
-from .jsonl import read_records, write_text_atomic
+from .jsonl import read_records
 from .labels import relation_problems
 from .standoff import RAW_NEWS, RAW_NEWS_FILES, _is_index, check_layer_name, check_sha, news_file_path, \
-    parse_entities, parse_former, raise_join_errors, read_news_articles, sentence_hash
+    parse_entities, parse_former, parse_records, raise_join_errors, read_news_articles, sentence_hash, \
+    write_sorted
 
 DOCS_PREFIX = "docs:"
 SPLIT_NAMES = ("train", "dev", "test")
@@ -153,18 +153,7 @@ def parse_docs_layer(name: str, records: Iterable[tuple[int, dict[str, Any]]],
     """Check and parse ``(line, record)`` pairs; all problems (an article annotated twice included) are
     raised in one :class:`DataFormatError`."""
     check_layer_name(name, source)
-    articles, problems, seen = [], [], {}
-    for number, record in records:
-        try:
-            article = _parse_article(number, record)
-        except ValueError as error:
-            problems.append(f"{source}:{number}: {error}")
-            continue
-        if article.corpus_id in seen:
-            problems.append(f"{source}:{number}: {article.corpus_id} already annotated "
-                            f"at line {seen[article.corpus_id]}")
-        seen.setdefault(article.corpus_id, number)
-        articles.append(article)
+    articles, problems = parse_records(records, _parse_article, source)
     if problems:
         raise DataFormatError(f"{source}: {len(problems)} problem(s) in the docs layer", problems)
     return DocsLayer(name, tuple(articles), source)
@@ -183,8 +172,7 @@ def read_docs_layer(path: str | Path) -> DocsLayer:
 
 def write_docs_layer(path: str | Path, layer: DocsLayer) -> None:
     """Write ``layer`` as JSONL (atomically), sorted by file and article so diffs stay small."""
-    ordered = sorted(layer.articles, key=lambda a: (a.file, a.article))
-    write_text_atomic(path, "".join(json.dumps(a.to_dict(), ensure_ascii=False) + "\n" for a in ordered))
+    write_sorted(path, layer.articles, key=lambda a: (a.file, a.article))
 
 
 def _document(name: str, annotation: DocsArticle, text: str) -> Document:

@@ -56,7 +56,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable, Sequence, TypeVar
 
 from ..document import LABELS, Document, Entity, Relation
 from ..errors import CorpusMismatchError, DataFormatError
@@ -67,6 +67,8 @@ from .labels import relation_problems
 
 if TYPE_CHECKING:
     from ..segmentation import Token
+
+T = TypeVar("T")
 
 LAYER_PREFIX = "layer:"
 RAW_NEWS = "news-raw"
@@ -354,6 +356,36 @@ def _parse_sentence(number: int, record: dict[str, Any]) -> LayerLine:
     return LayerSentence(number, *reference, sha, tuple(entities), tuple(relations), tuple(removed))
 
 
+def parse_records(records: Iterable[tuple[int, dict[str, Any]]], parse: Callable[[int, dict[str, Any]], T],
+                  source: str, check: Callable[[T], str | None] = lambda item: None) -> tuple[list[T], list[str]]:
+    """Each ``(line, record)`` through ``parse`` (which raises ``ValueError``), with every problem kept as
+    ``source:line: ...``: a line's own, a ``corpus_id`` annotated on an earlier line, and ``check``'s verdict on
+    the parsed item (``None`` when it is fine). The loop both layer kinds share."""
+    items: list[T] = []
+    problems: list[str] = []
+    seen: dict[str, int] = {}
+    for number, record in records:
+        try:
+            item = parse(number, record)
+        except ValueError as error:
+            problems.append(f"{source}:{number}: {error}")
+            continue
+        problem = check(item)
+        if item.corpus_id in seen:
+            problem = f"{item.corpus_id} already annotated at line {seen[item.corpus_id]}"
+        if problem:
+            problems.append(f"{source}:{number}: {problem}")
+        seen.setdefault(item.corpus_id, number)
+        items.append(item)
+    return items, problems
+
+
+def write_sorted(path: str | Path, items: Iterable[Any], key: Callable[[Any], Any]) -> None:
+    """Write items' ``to_dict()`` as JSONL (atomically), sorted by ``key`` so diffs stay small."""
+    write_text_atomic(path, "".join(json.dumps(item.to_dict(), ensure_ascii=False) + "\n"
+                                    for item in sorted(items, key=key)))
+
+
 def parse_layer(name: str, records: Iterable[tuple[int, dict[str, Any]]], source: str = "<layer>") -> Layer:
     """Check and parse ``(line, record)`` pairs; all problems are raised in one :class:`DataFormatError`.
 
@@ -361,26 +393,18 @@ def parse_layer(name: str, records: Iterable[tuple[int, dict[str, Any]]], source
     lines whose character ranges overlap in one paragraph, are refused.
     """
     check_layer_name(name, source)
-    sentences, problems, seen = [], [], {}
     paragraphs: dict[tuple[str, int, int], list[NewsSentence]] = {}
-    for number, record in records:
-        try:
-            sentence = _parse_sentence(number, record)
-        except ValueError as error:
-            problems.append(f"{source}:{number}: {error}")
-            continue
-        neighbours = (paragraphs.setdefault((sentence.file, sentence.article, sentence.paragraph), [])
-                      if isinstance(sentence, NewsSentence) else [])
+
+    def overlap(sentence: LayerSentence | NewsSentence) -> str | None:
+        if not isinstance(sentence, NewsSentence):
+            return None
+        neighbours = paragraphs.setdefault((sentence.file, sentence.article, sentence.paragraph), [])
         overlapping = [s for s in neighbours if s.start < sentence.end and sentence.start < s.end]
-        if sentence.corpus_id in seen:
-            problems.append(f"{source}:{number}: {sentence.corpus_id} already annotated "
-                            f"at line {seen[sentence.corpus_id]}")
-        elif overlapping:
-            problems.append(f"{source}:{number}: {sentence.corpus_id} overlaps {overlapping[0].corpus_id} "
-                            f"at line {overlapping[0].line}")
         neighbours.append(sentence)
-        seen[sentence.corpus_id] = number
-        sentences.append(sentence)
+        return (f"{sentence.corpus_id} overlaps {overlapping[0].corpus_id} at line {overlapping[0].line}"
+                if overlapping else None)
+
+    sentences, problems = parse_records(records, _parse_sentence, source, overlap)
     if problems:
         raise DataFormatError(f"{source}: {len(problems)} problem(s) in the layer", problems)
     return Layer(name, tuple(sentences), source)
@@ -394,8 +418,7 @@ def read_layer(path: str | Path) -> Layer:
 
 def write_layer(path: str | Path, layer: Layer) -> None:
     """Write ``layer`` as JSONL (atomically), sorted by corpus and position so diffs stay small."""
-    ordered = sorted(layer.sentences, key=lambda s: s.sort_key)
-    write_text_atomic(path, "".join(json.dumps(s.to_dict(), ensure_ascii=False) + "\n" for s in ordered))
+    write_sorted(path, layer.sentences, key=lambda s: s.sort_key)
 
 
 def _document(doc_id: str, text: str, offsets: Sequence[tuple[int, int]], token_spans: Sequence[tuple[int, int, str]],
