@@ -54,7 +54,8 @@ from typing import TYPE_CHECKING, Callable, Sequence
 from .document import Document, Entity, Official, Position, Relation
 from .evaluation.relations import fact_matches
 from .normalization import normalize
-from .relations import SentenceCues, compact, compact_words
+from .cue_words import compact, compact_words
+from .relations import SentenceCues
 from .segmentation import Sentence, sentences as sentences_of
 from .title_links import NEW_SPEAKER, OPENERS, after_according_to, candidates, chain_features, link_features, says
 

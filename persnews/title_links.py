@@ -17,7 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Hashable, Mapping, Sequence
 
-from .relations import SentenceCues, compact
+from .cue_words import compact
+from .relations import SentenceCues
 
 WINDOW = 3
 """How many sentences back a description may refer."""

@@ -13,7 +13,8 @@ from persnews.data.authoring import parse_markup
 from persnews.document import Entity
 from persnews.normalization import normalize
 from persnews.relation_scorer import RelationScorer
-from persnews.relations import SentenceCues, compact, extract_relations
+from persnews.cue_words import compact
+from persnews.relations import SentenceCues, extract_relations
 from persnews.segmentation import sentences
 
 
