@@ -106,8 +106,8 @@ ROLE_ADJECTIVES = frozenset(compact(w) for w in (
     "جدید", "منتخب", "موقت", "روستای", "شهرستان", "شهر", "استان", "بخش"))
 """Words that may stand between a role and its institution: «مدیرعامل جدید باشگاه پرسپولیس»,
 «دهیار روستای قلعه نو» (a place word the annotators left outside the LOC). Besides these, any one
-plain word that is not a function word, a verb or a time word («رئیس جمهور کنونی آمریکا», «عضو دیگر
-شورای مرکزی», «مربی تاجیکستانی تیم ملی»)."""
+plain word that is not a function word, a verb or a time word, with these or not («رئیس جمهور کنونی آمریکا», «عضو دیگر
+شورای مرکزی», «مربی تاجیکستانی تیم ملی», «سرمربی هلندی سابق بارسلونا»)."""
 NOT_MODIFIERS = frozenset(compact(w) for w in (
     "امروز", "دیروز", "فردا", "امسال", "اکنون", "هم‌اکنون", "اینک", "پیش", "قبل", "بعد", "سپس", "هنوز", "کرد",
     "کردند", "دارد", "داشت", "نمود", "گذشته", "صبح", "شب", "عصر", "ظهر", "روز"))
@@ -125,6 +125,6 @@ GENERIC_BODIES = frozenset(compact(w) for w in ("دانشگاه", "حوزه", "�
 """«استاد دانشگاه»: a role that ends in the kind of its body is complete without a named one."""
 PEOPLE = compact("مردم")
 RELATIONAL_HEADS = frozenset(compact(w) for w in (
-    "معاون", "مشاور", "قائم‌مقام", "سخنگو", "سخنگوی", "دستیار", "جانشین", "منشی"))
+    "معاون", "مشاور", "قائم‌مقام", "سخنگو", "سخنگوی", "دستیار", "جانشین", "منشی", "وکیل"))
 """Roles held for someone: a name right after one with no institution is whose it is («معاون ترامپ»,
 «مشاور رسانه‌ای احمدی‌نژاد», as «معاون شهردار» in guidelines rule 3), not its holder."""

@@ -206,10 +206,9 @@ class SentenceCues:
     @staticmethod
     def _modifiers(gap: tuple[str, ...]) -> bool:
         """Whether the words between a role and the ORG/LOC after it still let that be its institution."""
-        if set(gap) <= ROLE_ADJECTIVES | FORMER_WORDS:  # «مدیرعامل سابق باشگاه سایپا»
-            return True
-        return (len(gap) == 1 and gap[0].isalpha() and gap[0] not in FUNCTION_WORDS
-                and gap[0] not in NOT_MODIFIERS)
+        plain = [w for w in gap if w not in ROLE_ADJECTIVES | FORMER_WORDS]  # «مدیرعامل سابق باشگاه سایپا»
+        return not plain or (len(plain) == 1 and plain[0].isalpha() and plain[0] not in FUNCTION_WORDS
+                             and plain[0] not in NOT_MODIFIERS)  # «سرمربی هلندی سابق بارسلونا»
 
     def _body_after(self, last: int, following: Sequence[int]) -> int | None:
         """The ORG a representative sits in: after «در», past at most two plain words of a constituency
@@ -359,9 +358,13 @@ class SentenceCues:
     def former(self, role: int) -> bool:
         """Whether the text says the holder of this role no longer holds it: a time modifier inside the role
         after its head («مدیرکل وقت زندان‌ها», where the span was drawn around it), right after the role
-        («شهردار پیشین», «مدیرعامل سابق باشگاه») or after its institution («وزیر کشور وقت»), or an
-        earlier office announced before its chain («که پیش از این معاون ... بود»)."""
+        («شهردار پیشین», «مدیرعامل سابق باشگاه»), between it and its institution («سرمربی هلندی سابق
+        بارسلونا») or after its institution («وزیر کشور وقت»), or an earlier office announced before its chain
+        («که پیش از این معاون ... بود»)."""
         inside = set(compact_words(self.entities[role].text)[1:])
+        place = self.units[role].institution
+        if place is not None:
+            inside |= set(self.words_between(self.entities[role].end, self.entities[place].start))
         ends = {self.entities[role].end, self.units[role].end}
         return (bool(inside & FORMER_WORDS) or any(set(self.words_after(end, 1)) & FORMER_WORDS for end in ends)
                 or self.earlier(self.group_of(role)))
@@ -498,6 +501,9 @@ class SentenceCues:
             "person_has_other_cue": float(bool(other_groups)),
             "no_cue": float(not cues),
             "rule_choice": float(self.rule_holder(group) == person),
+            "object_after": float(self.words_after(self.entities[person].end, 1) == (OBJECT,)),
+            "as_role_subject": float(person_first and person == self.persons[0] and self._after_as_role(
+                self.entities[first].start)),
         }
         for cue in cues:
             features[f"cue={cue}"] = 1.0
