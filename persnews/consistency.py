@@ -7,7 +7,7 @@ before relations (see :data:`persnews.pipeline.STAGES`):
 
 * an **anchor** is a PER, ORG or ROLE entity the tagger is sure of (score at
   least ``anchor``); its words, compared without ZWNJ, spaces and «ي/ك»
-  (:func:`persnews.relations.compact`), are a pattern of its label; a PER of
+  (:func:`persnews.cue_words.compact`), are a pattern of its label; a PER of
   two or more words also gives its last word (the surname), and with
   ``first_names`` its first word, as patterns;
 * a pattern shorter than ``min_chars`` letters, a single word that is not a
@@ -38,7 +38,7 @@ from typing import Sequence
 
 from .document import Entity
 from .features import is_role_head
-from .relations import FUNCTION_WORDS, HONORIFICS, compact
+from .cue_words import FUNCTION_WORDS, HONORIFICS, compact
 from .segmentation import Sentence
 
 Pattern = tuple[str, ...]

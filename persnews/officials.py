@@ -14,17 +14,20 @@ facts over several. This stage joins them:
    شیراز»; «شهرداری» → «شهرداری شیراز» when several fuller ORGs remain, the
    one of the same head word wins), and «معاون ... این سازمان» takes the
    latest ORG of that head word before it.
-3. **Title-only subjects.** A sentence with no person whose subject is a role
-   chain and that has a verb of speech («معاون شهردار مشهد با بیان اینکه ...
-   گفت») belongs to the one person already stated to hold that title, else
+3. **Title-only subjects.** A sentence whose subject is a role chain with a
+   verb of speech and no person named before that verb («معاون شهردار مشهد با
+   بیان اینکه ... گفت»; names inside the quote do not count) belongs to the
+   one person already stated to hold that title, else
    continues the last speaker: the first person of the previous
    relation-bearing sentence when that sentence quoted them (or of a later
    sentence that quotes a person with no title), if the title fits one of
    their positions (same institution, or one role abbreviating the other)
-   or they have none yet. A following «هم», «نیز» or «اما» marks a new
-   speaker instead. A title that continues nobody («رئیس سازمان X از ...
+   or they have none yet, or whatever their titles after «این» («این
+   کارشناس ... افزود»). A following «هم», «نیز» or «اما», or «یک» before
+   the title, marks a new speaker instead. A title that continues nobody («رئیس سازمان X از ...
    خبر داد») passes to the person who speaks at the start of the next
-   sentence («Y گفت: ...»; after «نیز», only one who goes on: «Y افزود»).
+   sentence («Y گفت: ...»; after «نیز», only one who goes on: «Y افزود», «Y
+   ... عنوان کرد و افزود»).
    A former office as a title-only subject («شهردار سابق تهران گفت») is left
    to nobody: it rarely continues the previous speaker.
 4. **Positions** are deduplicated: the same role with the same institution
@@ -51,7 +54,8 @@ from typing import TYPE_CHECKING, Callable, Sequence
 from .document import Document, Entity, Official, Position, Relation
 from .evaluation.relations import fact_matches
 from .normalization import normalize
-from .relations import SentenceCues, compact, compact_words
+from .cue_words import compact, compact_words
+from .relations import SentenceCues
 from .segmentation import Sentence, sentences as sentences_of
 from .title_links import NEW_SPEAKER, OPENERS, after_according_to, candidates, chain_features, link_features, says
 
@@ -202,19 +206,47 @@ def _known_holder(people: Sequence[_Person], titles: Sequence[Title]) -> _Person
     return holders[0] if len(holders) == 1 else None
 
 
-def _title_subject(cues: SentenceCues) -> tuple[tuple[int, ...], bool] | None:
-    """The role chain a person-less sentence is about, when it is the subject of a verb of speech,
-    and whether «هم/نیز/اما» after it marks a new speaker."""
-    if cues.persons or not cues.speech_verbs or not cues.groups:
+@dataclass(frozen=True)
+class _Subject:
+    """A role chain that is the subject of a sentence's verb of speech, with no person before that verb.
+
+    ``also``: «هم/نیز/اما» after it marks someone other than the last speaker, whom only a speaker who goes on
+    («Y افزود») can be; ``indefinite``: «یک» before it («یک کارشناس ... گفت») marks someone not yet named;
+    ``anaphoric``: «این» before it («این کارشناس ... افزود») refers back to the one being quoted, whatever
+    titles they were given so far."""
+
+    group: tuple[int, ...]
+    also: bool
+    indefinite: bool
+    anaphoric: bool
+
+    @property
+    def new_speaker(self) -> bool:
+        return self.also or self.indefinite
+
+
+_THIS = compact("این")
+_ONE = compact("یک")
+
+
+def _title_subject(cues: SentenceCues) -> _Subject | None:
+    """The role chain a sentence is about when it opens the sentence (or a clause after :data:`OPENERS`) as the
+    subject of its first verb of speech, and no person is named before that verb (names inside the quote
+    that follows are no subject)."""
+    if not cues.speech_verbs or not cues.groups:
         return None
+    verb = cues.speech_verbs[0]
     group = cues.groups[0]
     if any(cues.former(role) for role in group):  # «شهردار سابق تهران گفت»: not the previous speaker now
         return None
     start = cues.entities[group[0]].start
-    before = cues.words_before(start, 1)
-    if start > cues.speech_verbs[0] or (before and before[0] not in OPENERS):
+    if start > verb or any(cues.entities[p].start < verb for p in cues.persons):
         return None
-    return group, bool(set(cues.words_after(cues.group_end(group), 2)) & NEW_SPEAKER)
+    before = cues.words_before(start, 1)
+    if before and before[0] not in OPENERS | {_THIS, _ONE}:
+        return None
+    also = bool(set(cues.words_after(cues.group_end(group), 2)) & NEW_SPEAKER)
+    return _Subject(group, also, before == (_ONE,), before == (_THIS,))
 
 
 def _speaker(cues: SentenceCues, people: dict[int, _Person]) -> _Person | None:
@@ -339,19 +371,20 @@ class _Builder:
                 self.give(people[relation.person], relation.role,
                           self.institution_of(relation.role, relation.institution), (k,), relation.former)
             ruled = {r.role for _, r in stated}
-            if cues.persons:
-                speaker = _speaker(cues, people) if stated else _speaker(cues, people) or speaker
-            elif (subject := _title_subject(cues)) is not None:
-                group, new_speaker = subject
-                ruled |= set(group)
-                found = self.titles(cues, group)
+            subject = _title_subject(cues)
+            if subject is None or ruled & set(subject.group):
+                if cues.persons:
+                    speaker = _speaker(cues, people) if stated else _speaker(cues, people) or speaker
+            else:
+                ruled |= set(subject.group)
+                found = self.titles(cues, subject.group)
                 named = [(entities[role].text, where) for role, where in found]
                 holder = _known_holder(self.order, named)
-                if holder is None and not new_speaker and speaker is not None and (
-                        not speaker.positions or _fits(speaker, named)):
+                if holder is None and not subject.new_speaker and speaker is not None and (
+                        subject.anaphoric or not speaker.positions or _fits(speaker, named)):
                     holder = speaker
                 if holder is None:
-                    waiting = (found, new_speaker)
+                    waiting = (found, subject.also)
                 else:
                     for role, where in found:
                         self.give(holder, role, where, ())

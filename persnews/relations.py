@@ -46,131 +46,22 @@ documents, so it learns where the cues fail. A role takes at most one holder.
 from __future__ import annotations
 
 import math
-import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 from typing import TYPE_CHECKING, NamedTuple, Sequence
 
+from .cue_words import (
+    AGENT_WORDS, ALSO, APPOSITION, AS_ROLE, COMPLEMENT_ENDS, COPULAS, DEMONSTRATIVES, EARLIER_PHRASES, FORMER_WORDS,
+    FUNCTION_WORDS, GENERIC_BODIES, HONORIFICS, ITS, NOT_MODIFIERS, OBJECT, OFFICE_HEADS, PAST_COPULAS, PEOPLE,
+    PLURAL_COPULAS, PREPOSITIONS, QUOTES, RELATIONAL_HEADS, REPRESENTATIVE, ROLE_ADJECTIVES, SPEECH_HEADS,
+    SPEECH_VERBS, STATE_OFFICES, TITLE_SEPARATORS, compact, compact_words)
 from .document import INSTITUTION_LABELS, Entity, Relation
-from .normalization import normalize_string, without_zwnj
 from .segmentation import Sentence
 
 if TYPE_CHECKING:
     from .relation_scorer import RelationScorer
 
-
-@lru_cache(maxsize=100_000)
-def compact(text: str) -> str:
-    """The comparison form of a word or name: normalised, without ZWNJ and spaces.
-
-    Typists write «علی‌رضا», «علیرضا» and «علي رضا» for the same name.
-
-    >>> compact("علي رضا") == compact("علی‌رضا")
-    True
-    """
-    return without_zwnj(text).replace(" ", "")
-
-
-_WORD_BREAKS = re.compile(r"[\s،,؛;:()\[\]«»\"\-–—]+")
-
-
-def compact_words(text: str) -> tuple[str, ...]:
-    """The words of a name, role or institution in comparison form, punctuation left out.
-
-    >>> compact_words("اتاق بازرگانی، صنایع") == ("اتاق", "بازرگانی", "صنایع")
-    True
-    """
-    return tuple(w for w in (compact(p) for p in _WORD_BREAKS.split(normalize_string(text))) if w)
-
-
-def _phrases(*phrases: str) -> frozenset[tuple[str, ...]]:
-    return frozenset(tuple(compact(w) for w in p.split()) for p in phrases)
-
-
-SPEECH_VERBS = _phrases(
-    "گفت", "گفتند", "افزود", "می‌گوید", "گفته است", "اظهار کرد", "اظهار داشت", "بیان کرد", "بیان داشت",
-    "تصریح کرد", "خاطرنشان کرد", "خاطر نشان کرد", "عنوان کرد", "اعلام کرد", "یادآور شد", "ادامه داد",
-    "تاکید کرد", "تأکید کرد", "توضیح داد", "اضافه کرد", "اذعان کرد", "ابراز کرد", "اعلام داشت",
-    "یادآوری کرد", "توصیه کرد", "انتقاد کرد", "گلایه کرد", "پیشنهاد کرد", "خبر داد", "هشدار داد")
-"""Verbs of speech and report («از ... خبر داد»); a sentence with one quotes its subject."""
-_SPEECH_HEADS = frozenset(v[0] for v in SPEECH_VERBS)
-
-HONORIFICS = frozenset(compact(w) for w in (
-    "آقای", "آقا", "خانم", "جناب", "سرکار", "دکتر", "مهندس", "حجت‌الاسلام", "حجت‌الاسلام‌والمسلمین",
-    "والمسلمین", "آیت‌الله", "حاج", "حاجیه", "استاد", "سردار", "سرلشکر", "سرتیپ", "سرهنگ", "سرگرد",
-    "سروان", "ستوان", "تیمسار", "امیر", "دریادار"))
-"""Titles that stand between a role and a name but are no part of either (guidelines, rule 1)."""
-
-_AS_ROLE = _phrases("به عنوان", "به‌عنوان", "بعنوان", "به سمت", "به‌سمت", "در سمت", "در مقام", "به مقام")
-"""«PER ... به عنوان ROLE»: the words that give a person the role that follows."""
-
-_AGENT_WORDS = frozenset(compact(w) for w in (
-    "حکم", "سوی", "توسط", "دستور", "پیشنهاد", "طرف", "دعوت", "ابلاغ", "گزارش"))
-"""A role right after these («با حکم شهردار، X ...», «به گزارش خبرنگار ایسنا، X ...») names the
-agent or source of the act, not the title of the name that follows."""
-
-_QUOTES = frozenset({"«", "»", '"', "'", "“", "”", "‘", "’"})
-"""Quote marks around a name or an institution («" جیمز کومی " رئیس پلیس فدرال») join nothing and
-separate nothing: gaps are read without them, like honorifics."""
-_APPOSITION = frozenset({("،",), (",",), ("-",), ("–",), ("—",), ("(",)})
-_TITLE_SEPARATORS = frozenset({("،",), (",",), (":",), ("-",), ("–",), ("—",), ("(",)})
-"""«ROLE ORG، PER», captions «گزارشگر: PER», and a name in brackets after its title «سرپرست پرسپولیس (PER)»."""
-_DEMONSTRATIVES = frozenset({"این", "همین", "آن"})
-_ITS = "آن"
-"""«رئیس کمیسیون اقتصادی آن»: "its", the institution mentioned last."""
-_ALSO = frozenset({"نیز", "هم"})
-_OBJECT = "را"
-"""The mark of a definite direct object: «Y را» after a title is what the verb acts on."""
-_COPULAS = frozenset(compact(w) for w in (
-    "است", "شد", "شدند", "هست", "هستند", "باشد", "خواهد", "شده", "می‌شود", "ماند"))
-"""«X ... سخنگوی شورا خواهد بود»: a role right before one of these is predicated of the subject
-(«بود» only after an earlier-office phrase: «X که پیش از این معاون شهرداری بود», a former office)."""
-_PAST_COPULAS = frozenset(compact(w) for w in ("بود", "بوده"))
-_PLURAL_COPULAS = frozenset(compact(w) for w in (
-    "شدند", "هستند", "خواهند", "شده‌اند", "می‌شوند", "گردیدند", "باشند"))
-_PREPOSITIONS = frozenset({("به",), ("با",), ("از",), ("برای",), ("در",)})
-"""«... به خبرنگار ایسنا گفت»: a role after a preposition is rarely the title of a name beside it."""
-FORMER_WORDS = frozenset(compact(w) for w in ("پیشین", "سابق", "اسبق", "قبلی", "وقت"))
-"""«شهردار پیشین», «وزیر وقت»: the person no longer holds the office (comparison forms; the layer's
-``collect`` marks the relations of such roles ``former`` by the same words)."""
-EARLIER_PHRASES = tuple(tuple(compact(w) for w in phrase.split()) for phrase in ("پیش از این", "قبلا", "سابقا"))
-"""«X که پیش از این معاون ... بود»: an office held earlier, said before the title («قبلاً» loses its tanwin
-in :func:`compact`)."""
-
-_COMPLEMENT_ENDS = frozenset({"،", ",", "و", ":"})
-FUNCTION_WORDS = frozenset(compact(w) for w in (
-    "در", "با", "از", "به", "برای", "که", "را", "تا", "نیز", "هم", "همچنین", "این", "آن", "همین", "او", "وی",
-    "خود", "است", "بود", "شد")) | {v[0] for v in SPEECH_VERBS} | FORMER_WORDS
-"""Words that are never part of a role's complement or of a description beside a name."""
-
-_REPRESENTATIVE = compact("نماینده")
-_ROLE_ADJECTIVES = frozenset(compact(w) for w in (
-    "جدید", "منتخب", "موقت", "روستای", "شهرستان", "شهر", "استان", "بخش"))
-"""Words that may stand between a role and its institution: «مدیرعامل جدید باشگاه پرسپولیس»,
-«دهیار روستای قلعه نو» (a place word the annotators left outside the LOC). Besides these, any one
-plain word that is not a function word, a verb or a time word («رئیس جمهور کنونی آمریکا», «عضو دیگر
-شورای مرکزی», «مربی تاجیکستانی تیم ملی»)."""
-_NOT_MODIFIERS = frozenset(compact(w) for w in (
-    "امروز", "دیروز", "فردا", "امسال", "اکنون", "هم‌اکنون", "اینک", "پیش", "قبل", "بعد", "سپس", "هنوز", "کرد",
-    "کردند", "دارد", "داشت", "نمود", "گذشته", "صبح", "شب", "عصر", "ظهر", "روز"))
-"""Plain words that are no modifier of a role, so never join it to an ORG/LOC after them."""
-_OFFICE_HEADS = frozenset(compact(w) for w in (
-    "وزیر", "شهردار", "استاندار", "فرماندار", "بخشدار", "دادستان", "سفیر", "رئیس‌جمهور", "رئیس‌جمهوری",
-    "دبیرکل", "نخست‌وزیر"))
-"""A role that names another office after its first word («معاون وزیر کشور», «معاون دبیر کل») says whose
-it is (guidelines, rule 3), so it takes no institution from the roles coordinated after it."""
-_STATE_OFFICES = frozenset(compact(w) for w in (
-    "نخست‌وزیر", "رئیس‌جمهور", "رئیس‌جمهوری", "وزیر", "پادشاه", "شاه", "سفیر", "سناتور"))
-"""Offices of a state: their institution is a country or place, never an ORG shared from a coordinated
-role («نخست‌وزیر و فرمانده کل نیروهای مسلح عراق»)."""
-_GENERIC_BODIES = frozenset(compact(w) for w in ("دانشگاه", "حوزه", "دانشکده", "مدرسه", "بیمارستان"))
-"""«استاد دانشگاه»: a role that ends in the kind of its body is complete without a named one."""
-_PEOPLE = compact("مردم")
-_RELATIONAL_HEADS = frozenset(compact(w) for w in (
-    "معاون", "مشاور", "قائم‌مقام", "سخنگو", "سخنگوی", "دستیار", "جانشین", "منشی"))
-"""Roles held for someone: a name right after one with no institution is whose it is («معاون ترامپ»,
-«مشاور رسانه‌ای احمدی‌نژاد», as «معاون شهردار» in guidelines rule 3), not its holder."""
 
 CUES = ("apposition", "title", "as_role", "adjacent", "title_separated", "predicate")
 """Holder cues, in the order rules prefer them when several persons qualify: a name right before a role
@@ -253,7 +144,7 @@ class SentenceCues:
         """The words (comparison form) between two original offsets, honorifics and quote marks left out."""
         starts, ends = self._bounds
         return tuple(w.text for w in self.words[bisect_left(starts, start):bisect_right(ends, end)]
-                     if w.text not in HONORIFICS and w.text not in _QUOTES)
+                     if w.text not in HONORIFICS and w.text not in QUOTES)
 
     def words_before(self, offset: int, n: int) -> tuple[str, ...]:
         """The last ``n`` words of the sentence that end before ``offset``."""
@@ -272,7 +163,7 @@ class SentenceCues:
     def speech_verbs(self) -> tuple[int, ...]:
         """Original offsets where a verb of speech starts."""
         texts = [w.text for w in self.words]
-        return tuple(word.start for i, word in enumerate(self.words) if word.text in _SPEECH_HEADS
+        return tuple(word.start for i, word in enumerate(self.words) if word.text in SPEECH_HEADS
                      and any(tuple(texts[i:i + len(v)]) == v for v in SPEECH_VERBS))
 
     def _unit(self, position: int) -> RoleUnit:
@@ -280,8 +171,8 @@ class SentenceCues:
         following = list(self.members[position + 1:])
         institution = constituency = demonstrative = None
         last = role
-        if compact(self.entities[role].text).startswith(_REPRESENTATIVE):
-            allowed = {(), (_PEOPLE,)}
+        if compact(self.entities[role].text).startswith(REPRESENTATIVE):
+            allowed = {(), (PEOPLE,)}
             while following and self._label(following[0]) == "LOC" and self._gap(last, following[0]) in allowed:
                 constituency = following[0] if constituency is None else constituency
                 last = following.pop(0)
@@ -302,9 +193,9 @@ class SentenceCues:
         end = self.entities[last].end
         if institution is None:
             after = [w for w in self.words if w.start >= end][:2]
-            if len(after) == 2 and after[0].text in _DEMONSTRATIVES and after[1].text.isalpha():
+            if len(after) == 2 and after[0].text in DEMONSTRATIVES and after[1].text.isalpha():
                 demonstrative, end = after[1].text, after[1].end
-            elif after and after[0].text == _ITS:
+            elif after and after[0].text == ITS:
                 demonstrative, end = "", after[0].end
         complement = None
         if institution is None and demonstrative is None:
@@ -315,10 +206,9 @@ class SentenceCues:
     @staticmethod
     def _modifiers(gap: tuple[str, ...]) -> bool:
         """Whether the words between a role and the ORG/LOC after it still let that be its institution."""
-        if set(gap) <= _ROLE_ADJECTIVES | FORMER_WORDS:  # «مدیرعامل سابق باشگاه سایپا»
-            return True
-        return (len(gap) == 1 and gap[0].isalpha() and gap[0] not in FUNCTION_WORDS
-                and gap[0] not in _NOT_MODIFIERS)
+        plain = [w for w in gap if w not in ROLE_ADJECTIVES | FORMER_WORDS]  # «مدیرعامل سابق باشگاه سایپا»
+        return not plain or (len(plain) == 1 and plain[0].isalpha() and plain[0] not in FUNCTION_WORDS
+                             and plain[0] not in NOT_MODIFIERS)  # «سرمربی هلندی سابق بارسلونا»
 
     def _body_after(self, last: int, following: Sequence[int]) -> int | None:
         """The ORG a representative sits in: after «در», past at most two plain words of a constituency
@@ -337,7 +227,7 @@ class SentenceCues:
         without an institution, before a comma or «و»."""
         words = [w for w in self.words if w.start >= start and w.end <= limit]
         for n in (1, 2):
-            if (len(words) > n and words[n].text in _COMPLEMENT_ENDS
+            if (len(words) > n and words[n].text in COMPLEMENT_ENDS
                     and all(w.text.isalpha() and w.text not in FUNCTION_WORDS for w in words[:n])):
                 return words[:n]
         return []
@@ -373,12 +263,12 @@ class SentenceCues:
         unit = self.units[group[-1]]
         words = compact_words(self.entities[group[-1]].text)
         return (unit.institution is None and unit.demonstrative is None and not unit.complement
-                and bool({words[0], "".join(words[:2])} & _RELATIONAL_HEADS if words else False))
+                and bool({words[0], "".join(words[:2])} & RELATIONAL_HEADS if words else False))
 
     def _names_office(self, role: int) -> bool:
         words = compact_words(self.entities[role].text)
-        return any(w in _OFFICE_HEADS for w in words[1:]) or any(
-            a + b in _OFFICE_HEADS for a, b in zip(words[1:], words[2:]))
+        return any(w in OFFICE_HEADS for w in words[1:]) or any(
+            a + b in OFFICE_HEADS for a, b in zip(words[1:], words[2:]))
 
     def _complete(self, role: int, shared: int | None) -> bool:
         """Whether a role takes no institution ``shared`` from the roles coordinated after it: it names
@@ -387,9 +277,9 @@ class SentenceCues:
         words = compact_words(self.entities[role].text)
         if not words:
             return False
-        if self._names_office(role) or (len(words) > 1 and words[-1] in _GENERIC_BODIES):
+        if self._names_office(role) or (len(words) > 1 and words[-1] in GENERIC_BODIES):
             return True
-        state = words[0] in _STATE_OFFICES or "".join(words[:2]) in _STATE_OFFICES
+        state = words[0] in STATE_OFFICES or "".join(words[:2]) in STATE_OFFICES
         return state and shared is not None and self._label(shared) == "ORG"
 
     def _parallel(self, group: Sequence[int]) -> int | None:
@@ -411,8 +301,8 @@ class SentenceCues:
         while (parallel := self._parallel(group)) is not None and self.group_of(parallel) not in seen:
             group = self.group_of(parallel)
             seen.add(group)
-        after = [w for w in self.words_after(self.group_end(group), 4) if w not in _ALSO][:2]
-        return bool(set(after) & _PLURAL_COPULAS)
+        after = [w for w in self.words_after(self.group_end(group), 4) if w not in ALSO][:2]
+        return bool(set(after) & PLURAL_COPULAS)
 
     @cached_property
     def institutions(self) -> dict[int, int | None]:
@@ -447,7 +337,7 @@ class SentenceCues:
 
     def agent_before(self, group: Sequence[int]) -> bool:
         """Whether the chain follows an agent or source word («با حکم», «به گزارش»): it names no holder here."""
-        return any(w in _AGENT_WORDS for w in self.words_before(self.entities[group[0]].start, 1))
+        return any(w in AGENT_WORDS for w in self.words_before(self.entities[group[0]].start, 1))
 
     def _after_as_role(self, offset: int) -> bool:
         """Whether «به عنوان» (or «به سمت» ...) comes right before ``offset``, past an ordinal
@@ -457,7 +347,7 @@ class SentenceCues:
             before.pop()
             if len(before) >= 2 and before[-1] == "و" and _ordinal(before[-2], cardinal=True):
                 del before[-2:]
-        return any(tuple(before[len(before) - len(p):]) == p for p in _AS_ROLE if len(before) >= len(p))
+        return any(tuple(before[len(before) - len(p):]) == p for p in AS_ROLE if len(before) >= len(p))
 
     def earlier(self, group: Sequence[int]) -> bool:
         """Whether an earlier office is announced in the four words before the chain («که پیش از این
@@ -468,15 +358,19 @@ class SentenceCues:
     def former(self, role: int) -> bool:
         """Whether the text says the holder of this role no longer holds it: a time modifier inside the role
         after its head («مدیرکل وقت زندان‌ها», where the span was drawn around it), right after the role
-        («شهردار پیشین», «مدیرعامل سابق باشگاه») or after its institution («وزیر کشور وقت»), or an
-        earlier office announced before its chain («که پیش از این معاون ... بود»)."""
+        («شهردار پیشین», «مدیرعامل سابق باشگاه»), between it and its institution («سرمربی هلندی سابق
+        بارسلونا») or after its institution («وزیر کشور وقت»), or an earlier office announced before its chain
+        («که پیش از این معاون ... بود»)."""
         inside = set(compact_words(self.entities[role].text)[1:])
+        place = self.units[role].institution
+        if place is not None:
+            inside |= set(self.words_between(self.entities[role].end, self.entities[place].start))
         ends = {self.entities[role].end, self.units[role].end}
         return (bool(inside & FORMER_WORDS) or any(set(self.words_after(end, 1)) & FORMER_WORDS for end in ends)
                 or self.earlier(self.group_of(role)))
 
-    def _predicated(self, group: Sequence[int], copulas: frozenset[str] = _COPULAS) -> bool:
-        after = [w for w in self.words_after(self.group_end(group), 3) if w not in _ALSO]
+    def _predicated(self, group: Sequence[int], copulas: frozenset[str] = COPULAS) -> bool:
+        after = [w for w in self.words_after(self.group_end(group), 3) if w not in ALSO]
         return bool(after) and after[0] in copulas
 
     @staticmethod
@@ -489,7 +383,7 @@ class SentenceCues:
         comma = gap[0] in {"،", ","}
         middle = gap[1:-1] if comma else gap[:-1]
         return (0 < len(middle) <= (4 if comma else 2) and middle[0] != "و"
-                and all(w.isalpha() and w not in FUNCTION_WORDS and w not in _NOT_MODIFIERS for w in middle))
+                and all(w.isalpha() and w not in FUNCTION_WORDS and w not in NOT_MODIFIERS for w in middle))
 
     def cues(self, person: int, group: Sequence[int]) -> frozenset[str]:
         """Which holder cues link ``person`` to the role chain ``group`` (remembered: the holder rules ask
@@ -507,7 +401,7 @@ class SentenceCues:
         if person_end <= start:
             nothing_between = not [i for i in self.members if person < i < first]
             gap = self.words_between(person_end, start)
-            if nothing_between and (gap in _APPOSITION or self._described(gap)):
+            if nothing_between and (gap in APPOSITION or self._described(gap)):
                 found.add("apposition")
             elif nothing_between and not gap:
                 found.add("adjacent")
@@ -516,7 +410,7 @@ class SentenceCues:
             if clause:
                 if self._after_as_role(start):
                     found.add("as_role")
-                elif self._predicated(group) or (self.earlier(group) and self._predicated(group, _PAST_COPULAS)):
+                elif self._predicated(group) or (self.earlier(group) and self._predicated(group, PAST_COPULAS)):
                     found.add("predicate")
         elif person_start >= end and not self.agent_before(group):
             last = self.units[group[-1]].last
@@ -524,7 +418,7 @@ class SentenceCues:
                 gap = self.words_between(end, person_start)
                 if not gap and not self._held_for(group):
                     found.add("title")
-                elif gap in _TITLE_SEPARATORS:
+                elif gap in TITLE_SEPARATORS:
                     found.add("title_separated")
         return frozenset(found)
 
@@ -543,7 +437,7 @@ class SentenceCues:
                 linked[person] -= {"title", "title_separated"}
             if "title_separated" in linked[person] and self._caption(person, group):
                 linked[person] |= {"caption"}
-            if "title" in linked[person] and self.words_after(self.entities[person].end, 1) == (_OBJECT,):
+            if "title" in linked[person] and self.words_after(self.entities[person].end, 1) == (OBJECT,):
                 linked[person] = linked[person] - {"title"} | {"object"}
         adjacent = CUES.index("adjacent")
         order = CUES[:adjacent] + ("caption", "adjacent", "object") + CUES[adjacent + 1:]
@@ -600,13 +494,16 @@ class SentenceCues:
             "chain": float(len(group) > 1),
             "has_institution": float(self.institutions[group[-1]] is not None),
             "agent_before": float(self.agent_before(group)),
-            "preposition_before": float(self.words_before(self.entities[first].start, 1) in _PREPOSITIONS),
-            "past_copula_after": float(self._predicated(group, _PAST_COPULAS)),
+            "preposition_before": float(self.words_before(self.entities[first].start, 1) in PREPOSITIONS),
+            "past_copula_after": float(self._predicated(group, PAST_COPULAS)),
             "former": float(any(self.former(role) for role in group)),
             "rival_with_cue": float(bool(rivals)),
             "person_has_other_cue": float(bool(other_groups)),
             "no_cue": float(not cues),
             "rule_choice": float(self.rule_holder(group) == person),
+            "object_after": float(self.words_after(self.entities[person].end, 1) == (OBJECT,)),
+            "as_role_subject": float(person_first and person == self.persons[0] and self._after_as_role(
+                self.entities[first].start)),
         }
         for cue in cues:
             features[f"cue={cue}"] = 1.0

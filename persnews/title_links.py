@@ -17,7 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Hashable, Mapping, Sequence
 
-from .relations import SentenceCues, compact
+from .cue_words import compact
+from .relations import SentenceCues
 
 WINDOW = 3
 """How many sentences back a description may refer."""
@@ -39,12 +40,13 @@ def after_according_to(cues: SentenceCues, person: int) -> bool:
 def says(cues: SentenceCues, person: int, continuing: frozenset[str] | None = None) -> bool:
     """Whether the sentence quotes this person mention: a verb of speech after it, or «به گفته PER».
 
-    With ``continuing``, only verbs whose first word is one of these count («افزود»).
+    With ``continuing``, only verbs whose first word is one of these count («افزود», also as the second verb
+    of «X ... عنوان کرد و افزود»).
     """
     if after_according_to(cues, person):
         return True
     verbs = [cues.words_after(v, 1)[0] for v in cues.speech_verbs if v > cues.entities[person].start]
-    return bool(verbs) and (continuing is None or verbs[0] in continuing)
+    return bool(verbs) and (continuing is None or any(verb in continuing for verb in verbs))
 
 
 @dataclass(frozen=True)

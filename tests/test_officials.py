@@ -157,6 +157,39 @@ def test_after_also_only_a_continuing_speaker_takes_the_title():
     assert officials_of(title + "[[PER|غلامرضا قربانی]]، از اهالی شهر، گفت: لرزش شدید بود.") == []
 
 
+def test_after_also_a_speaker_who_goes_on_in_a_second_verb_takes_the_title():
+    markup = ("[[ROLE|امام جمعه]] [[LOC|ابهر]] نیز گفت: انقلاب ماندگار است.\n"
+              "[[PER|جعفر رحیمی]] این را از ضروریات عنوان کرد و افزود: پیشرفت زیاد بود.")
+    assert facts(officials_of(markup)) == {("جعفر رحیمی", "امام جمعه", "ابهر")}
+
+
+def test_a_demonstrative_title_continues_the_speaker_whatever_their_titles():
+    markup = QUOTED + "این [[ROLE|استاد]] [[ORG|حوزه علمیه]] بیان داشت: گره باز می‌شود."
+    assert facts(officials_of(markup)) == {("محمد رضایی", "معاون شهردار", "مشهد"),
+                                           ("محمد رضایی", "استاد", "حوزه علمیه")}
+    assert facts(officials_of(QUOTED + "[[ROLE|استاد]] [[ORG|حوزه علمیه]] بیان داشت: گره باز می‌شود.")) == {
+        ("محمد رضایی", "معاون شهردار", "مشهد")}
+
+
+def test_an_indefinite_lead_title_passes_to_the_next_speaker_not_the_last():
+    markup = ("[[PER|علی کریمی]] گفت: بله.\n"
+              "یک [[ROLE|کارشناس امور زنان]] گفت: رسانه‌ها اثر دارند.\n"
+              "[[PER|مریم ورزدار]] در گفت و گو با ما گفت: دختران الگو دارند.")
+    assert facts(officials_of(markup)) == {("مریم ورزدار", "کارشناس امور زنان", None)}
+
+
+def test_names_inside_the_quote_do_not_stop_a_title_only_subject():
+    markup = QUOTED + ("[[ROLE|معاون شهردار]] [[LOC|مشهد]] در ادامه گفت: [[PER|صدام]] با همین هواپیماها "
+                       "[[LOC|دزفول]] را زد.")
+    assert officials_of(markup)[0].positions[0].evidence == (0,)
+    assert facts(officials_of(markup)) == {("محمد رضایی", "معاون شهردار", "مشهد")}
+    other = QUOTED + "[[ROLE|رئیس ستاد بحران]] [[LOC|مشهد]] در ادامه گفت: [[PER|صدام]] شهرها را زد."
+    assert facts(officials_of(other)) == {("محمد رضایی", "معاون شهردار", "مشهد"),
+                                          ("محمد رضایی", "رئیس ستاد بحران", "مشهد")}
+    named = QUOTED + "[[ROLE|رئیس ستاد بحران]] [[LOC|مشهد]] و [[PER|علی کریمی]] گفتند: شهر آماده است."
+    assert facts(officials_of(named)) == {("محمد رضایی", "معاون شهردار", "مشهد")}
+
+
 def test_next_speaker_introduced_with_a_description_does_not_take_the_lead_title():
     markup = ("[[ROLE|رئیس]] [[ORG|پلیس راه کرمانشاه]] علت حادثه را خستگی راننده اعلام کرد.\n"
               "[[PER|سارا فرجی]]، یکی از دانشجویان مصدوم، گفت: راننده خسته بود.")

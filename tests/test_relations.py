@@ -13,7 +13,8 @@ from persnews.data.authoring import parse_markup
 from persnews.document import Entity
 from persnews.normalization import normalize
 from persnews.relation_scorer import RelationScorer
-from persnews.relations import SentenceCues, compact, extract_relations
+from persnews.cue_words import compact
+from persnews.relations import SentenceCues, extract_relations
 from persnews.segmentation import sentences
 
 
@@ -169,6 +170,7 @@ def test_name_after_a_role_held_for_someone_is_whose_it_is():
     markup = "[[PER|مایک لارسن]] [[ROLE|معاون]] [[PER|جان دیویس]] در سفر به [[LOC|ژاپن]] گفت: بله."
     assert relations_of(markup) == {("مایک لارسن", "معاون", None)}
     assert relations_of("[[ROLE|سخنگوی]] [[PER|جان دیویس]] به خبرنگاران گفت: جلسه خوب بود.") == set()
+    assert relations_of("[[ROLE|وکیل]] [[PER|مهدی طارمی]] پاسخ [[ROLE|مدیرعامل]] [[ORG|سایپا]] را داد.") == set()
     assert relations_of("[[ROLE|رئیس‌جمهور]] [[PER|جان دیویس]] به خبرنگاران گفت: جلسه خوب بود.") == {
         ("جان دیویس", "رئیس‌جمهور", None)}
 
@@ -310,6 +312,15 @@ def test_one_modifier_between_role_and_institution():
         ("اکبر عطاری", "عضو", "شورای مرکزی انجمن")}
 
 
+def test_a_time_modifier_beside_the_one_plain_word_keeps_the_institution():
+    markup = "[[PER|لوئیس فن خال]]، [[ROLE|سرمربی]] هلندی سابق [[ORG|بارسلونا]] به ما تاخت."
+    doc = parse_markup("### t\n" + markup)[0]
+    (relation,) = extract_relations(doc.text, sentences(normalize(doc.text)), doc.entities)
+    assert (doc.entities[relation.institution].text, relation.former) == ("بارسلونا", True)
+    assert relations_of("[[PER|علی رضایی]]، [[ROLE|شهردار]] امروز سابق [[LOC|تهران]] را دید.") == {
+        ("علی رضایی", "شهردار", None)}
+
+
 def test_a_time_word_or_two_words_keep_a_place_from_the_role():
     assert relations_of("[[PER|علی رضایی]]، [[ROLE|شهردار]] امروز [[LOC|تهران]] را ترک کرد.") == {
         ("علی رضایی", "شهردار", None)}
@@ -370,6 +381,16 @@ def test_features_name_the_cues():
     features = cues.features(cues.persons[0], cues.groups[0])
     assert features["cue=apposition"] == 1.0 and features["person_first"] == 1.0
     assert features["has_institution"] == 1.0 and features["speech_after"] == 1.0
+
+
+def test_features_mark_an_object_after_the_title_and_the_subject_of_as_role():
+    cues = cues_of("[[ROLE|سرمربی]] سابق [[ORG|بارسا]] [[PER|مسی]] را مقصر می‌داند.")
+    assert cues.features(cues.persons[0], cues.groups[0])["object_after"] == 1.0
+    cues = cues_of("[[PER|مهدی ترابی]] نیز در غیاب [[PER|بودیمیر]] به عنوان [[ROLE|مهاجم]] بازی می‌کند.")
+    subject, other = cues.persons
+    assert cues.features(subject, cues.groups[0])["as_role_subject"] == 1.0
+    assert cues.features(other, cues.groups[0])["as_role_subject"] == 0.0
+    assert cues.features(other, cues.groups[0])["object_after"] == 0.0
 
 
 def test_scorer_probability_is_the_relation_score_and_threshold_filters():

@@ -56,7 +56,7 @@ from persnews.data.labels import relation_problems  # noqa: E402
 from persnews.data.standoff import RAW_NEWS, RAW_NEWS_FILES, news_article_id, read_layer, sentence_hash  # noqa: E402
 from persnews.document import LABELS, Document  # noqa: E402
 from persnews.normalization import normalize  # noqa: E402
-from persnews.relations import FORMER_WORDS, compact  # noqa: E402
+from persnews.cue_words import FORMER_WORDS, compact  # noqa: E402
 
 QUOTAS = {"fars-news": 120, "varzesh3": 40}
 LENGTHS = (1500, 4500)

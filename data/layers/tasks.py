@@ -74,7 +74,7 @@ from persnews.data.standoff import (RAW_NEWS, RAW_NEWS_FILES, Layer, LayerLine, 
 from persnews.document import LABELS, Document  # noqa: E402
 from persnews.features import is_role_head  # noqa: E402
 from persnews.normalization import normalize  # noqa: E402
-from persnews.relations import EARLIER_PHRASES, FORMER_WORDS, compact  # noqa: E402
+from persnews.cue_words import EARLIER_PHRASES, FORMER_WORDS, compact  # noqa: E402
 
 QUOTAS = {("peyma", "train"): 300, ("peyma", "dev"): 80, ("peyma", "test"): 220,
           ("arman", "fold1"): 250, ("arman", "fold2"): 250, ("arman", "fold3"): 200, ("nsurl", "train-600k"): 760}

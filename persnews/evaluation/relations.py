@@ -35,7 +35,7 @@ from __future__ import annotations
 from typing import Any, Callable, Sequence
 
 from ..document import Document
-from ..relations import compact
+from ..cue_words import compact
 
 Triple = tuple[tuple[int, int], tuple[int, int], tuple[int, int] | None]
 Fact = tuple[str, str, str | None, bool]
