@@ -99,10 +99,34 @@ def word_pieces(tokenizer: PreTrainedTokenizerFast, words: Sequence[str], budget
     return [pieces[word] for word in words]
 
 
-def document_windows(tokenizer: PreTrainedTokenizerFast, sentences: Sequence[Sentence],
-                     budget: int) -> tuple[list[list[int]], list[Window]]:
-    """Sub-tokens of every word of a document, and the encoder windows over its flat word list."""
-    pieces = word_pieces(tokenizer, [t.text for s in sentences for t in s.tokens], budget)
+class WordPieces:
+    """:func:`word_pieces` that remembers each word's sub-tokens: news repeats its words from one document to
+    the next, and the tokenizer's per-word work is most of what cutting documents into windows costs. Holds
+    at most ``size`` words (then starts afresh), so a long run's memory stays bounded. The lists it returns
+    are shared between calls: read them, do not change them."""
+
+    def __init__(self, tokenizer: PreTrainedTokenizerFast, budget: int, size: int = 100_000):
+        self.tokenizer = tokenizer
+        self.budget = budget
+        self.size = size
+        self._known: dict[str, list[int]] = {}
+
+    def __call__(self, words: Sequence[str]) -> list[list[int]]:
+        new = [word for word in dict.fromkeys(words) if word not in self._known]
+        if len(self._known) + len(new) > self.size:
+            self._known.clear()
+            new = list(dict.fromkeys(words))
+        if new:
+            self._known.update(zip(new, word_pieces(self.tokenizer, new, self.budget)))
+        return [self._known[word] for word in words]
+
+
+def document_windows(tokenizer: PreTrainedTokenizerFast, sentences: Sequence[Sentence], budget: int,
+                     pieces_of: WordPieces | None = None) -> tuple[list[list[int]], list[Window]]:
+    """Sub-tokens of every word of a document (through ``pieces_of``, made for the same ``budget``, when
+    given), and the encoder windows over its flat word list."""
+    words = [t.text for s in sentences for t in s.tokens]
+    pieces = pieces_of(words) if pieces_of is not None else word_pieces(tokenizer, words, budget)
     lengths, cursor = [], 0
     for sentence in sentences:
         lengths.append([len(p) for p in pieces[cursor: cursor + len(sentence.tokens)]])
@@ -166,6 +190,7 @@ class Tagger:
         self.emissions = emissions or self._torch_emissions
         self.backend = "torch" if emissions is None else "onnx"
         self.precision = precision  # what the network computes in (see persnews.precision); load() sets it up
+        self.word_pieces = WordPieces(tokenizer, self.budget)
 
     @property
     def convention(self) -> str | None:
@@ -249,7 +274,7 @@ class Tagger:
 
     def _window_inputs(self, document: int, sentences: Sequence[Sentence]) -> Iterator[_WindowInput]:
         words = [t.text for s in sentences for t in s.tokens]
-        pieces, spans = document_windows(self.tokenizer, sentences, self.budget)
+        pieces, spans = document_windows(self.tokenizer, sentences, self.budget, self.word_pieces)
         for window in spans:
             ids, mask, word_of = encode_words(self.tokenizer, pieces[window.start: window.end])
             yield _WindowInput(document, window, ids, mask, words[window.start: window.end], word_of)
