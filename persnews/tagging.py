@@ -293,29 +293,35 @@ class Tagger:
         return [spans_from_tags([t for s in sentences for t in s.tokens], [(self.tags[t], p) for t, p in words], text)
                 for sentences, text, words in zip(documents, original_texts, tagged)]
 
+    def batches(self, documents: Sequence[Sequence[Sentence]],
+                batch_size: int = 32) -> Iterator[tuple[list[_WindowInput], dict[str, torch.Tensor]]]:
+        """The network's input: every window of ``documents``, sorted by length (little padding), padded
+        ``batch_size`` at a time, each batch with its windows."""
+        items = [item for d, sentences in enumerate(documents) for item in self._window_inputs(d, sentences)]
+        items.sort(key=lambda item: len(item.input_ids))
+        for start in range(0, len(items), batch_size):
+            chunk = items[start: start + batch_size]
+            batch = pad_batch(self.tokenizer, self.featurizer, [item.__dict__ for item in chunk])
+            if self._convention is not None:
+                batch["convention_ids"] = torch.full((len(chunk),), self.model.config.conventions.index(self._convention))
+            yield chunk, batch
+
     def word_results(self, documents: Sequence[Sequence[Sentence]],
                      score: Callable[[torch.Tensor, torch.Tensor], Sequence[Sequence[_R]]],
                      batch_size: int = 32) -> list[list[_R]]:
         """Per document, one result per word: ``score`` maps a batch's emissions and sub-token word mask to a
         result per word of each window, and each word keeps the one of the window that saw it with most context."""
-        items = [item for d, sentences in enumerate(documents) for item in self._window_inputs(d, sentences)]
-        order = sorted(range(len(items)), key=lambda i: len(items[i].input_ids))
-        predictions: list[Sequence[_R]] = [[] for _ in items]
-        for start in range(0, len(order), batch_size):
-            chunk = order[start: start + batch_size]
-            batch = pad_batch(self.tokenizer, self.featurizer, [items[i].__dict__ for i in chunk])
-            if self._convention is not None:
-                batch["convention_ids"] = torch.full((len(chunk),), self.model.config.conventions.index(self._convention))
+        per_document: list[list[tuple[Window, Sequence[_R]]]] = [[] for _ in documents]
+        for chunk, batch in self.batches(documents, batch_size):
             emissions = self.emissions(batch)
-            for index, result in zip(chunk, score(emissions, batch["word_mask"].to(emissions.device))):
-                predictions[index] = result
-        per_document: list[tuple[list[Window], list[Sequence[_R]]]] = [([], []) for _ in documents]
-        for item, prediction in zip(items, predictions):
-            per_document[item.document][0].append(item.window)
-            per_document[item.document][1].append(prediction)
+            for item, result in zip(chunk, score(emissions, batch["word_mask"].to(emissions.device))):
+                per_document[item.document].append((item.window, result))
         counts = [sum(len(s.tokens) for s in sentences) for sentences in documents]
-        return [merge_windows(wins, preds, count) if count else []
-                for count, (wins, preds) in zip(counts, per_document)]
+        results = []
+        for count, scored in zip(counts, per_document):
+            scored.sort(key=lambda pair: pair[0].start)  # document order: merge_windows' ties go to the earlier
+            results.append(merge_windows([w for w, _ in scored], [r for _, r in scored], count) if count else [])
+        return results
 
 
 def spans_from_tags(tokens: Sequence[Token], tagged: Sequence[tuple[str, float]], text: str) -> list[Entity]:
