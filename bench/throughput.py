@@ -1,27 +1,38 @@
-"""End-to-end extraction speed and memory: articles/s, sub-tokens/s and peak RSS.
+"""Extraction speed and memory of every configuration, in one run on the same articles: articles/s, sub-tokens/s,
+peak RSS, and a markdown table the README quotes.
 
-Runs ``extract_many`` over ~3,000-character Fars News articles read by path
-from ``../shared/corpora/news-raw`` (never copied here), once with the shipped
-model and once with a ParsBERT-base-shaped tagger (12 layers, hidden 768,
-random weights, same tokenizer) so users see the trade-off.
+Configurations: each shipped model (persnews-fa-base, bfloat16 by default; persnews-fa-small, int8) with each
+backend (torch, and ONNX Runtime where it is installed), plus a ParsBERT-base-shaped tagger (12 layers,
+hidden 768, random weights, persnews-fa-base's tokenizer and precision) so users see the trade-off. Each is
+measured twice:
 
-    python bench/throughput.py [--articles 200] [--batch-size 32] [--precision float32|bfloat16|int8] [--model PATH] [--backend onnx]
-    python bench/throughput.py --base-shaped      # the 12x768 comparison
-    python bench/throughput.py --backend both --rounds 3   # torch and ONNX Runtime side by side
+- ``pipeline``: ``extract_many`` end to end (normalise, segment, tag, consistency, relations, officials);
+- ``network``: the network's forward alone (``Tagger.emissions``, encoder with its word features and tag
+  scores) on the same padded sub-token batches the pipeline builds, built before the clock starts: the bare
+  encoder, whose rate the pipeline's is a fraction of.
 
-``--backend both`` loads the model with each backend in one process and times
-them in alternating rounds (torch, onnx, then onnx, torch, ...), so a busy or
-drifting machine slows both alike: it reports each backend's best round, their
-ratio, and on how many articles the two give identical spans. Its peak RSS
-is the two backends' together; run one backend alone for either's own.
+Sub-tokens/s counts the articles' words' sub-tokens (no [CLS]/[SEP], no window overlap), the same count in
+every row, so "pipeline ÷ network" is the share of the time the network is busy. Articles are ~3,000-character
+Fars News articles read by path from ``../shared/corpora/news-raw`` (never copied here).
 
-Each run is one process so that peak RSS is the run's own (the articles are picked out of the
-corpus files by a child process, whose memory is not counted).
+    python bench/throughput.py                        # every configuration, 200 articles
+    python bench/throughput.py --quick                # 8 articles: a smoke run
+    python bench/throughput.py --model persnews-fa-small [--precision int8] [--backend torch|onnx|both]
+    python bench/throughput.py --base-shaped          # the 12x768 rows only
+    python bench/throughput.py --rounds 3             # each configuration 3 times, alternating order; best round
+
+Each configuration runs in a process of its own, so its peak RSS is its own (the articles are picked out of
+the corpus files by another child process, whose memory is not counted). With ``--rounds``, the rounds run
+the configurations forward, then backward, ..., so a drifting machine slows all alike; a row reports its best
+round and its highest peak RSS. Where both backends ran a model's pipeline, the table says on how many
+articles their spans are identical. Output: one JSON line per row, then the markdown table.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
+import hashlib
 import json
 import os
 import platform
@@ -30,16 +41,28 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import asdict, dataclass
 from pathlib import Path
-
-import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from persnews.data.corpora import corpora_root  # noqa: E402
-from persnews.pipeline import DEFAULT_MODEL, load  # noqa: E402
 from persnews.precision import PRECISIONS  # noqa: E402
-from persnews.tagging import resolve_model_dir  # noqa: E402
+
+SHIPPED = ("persnews-fa-base", "persnews-fa-small")
+BASE_SHAPED = "ParsBERT-base-shaped (12x768, random)"
+PARTS = ("pipeline", "network")
+
+
+@dataclass(frozen=True)
+class Configuration:
+    """One row: what is loaded (``model``: a name or folder), how, and which part is timed."""
+
+    label: str
+    model: str
+    precision: str | None
+    backend: str
+    part: str
 
 
 def articles(count: int, low: int = 2500, high: int = 3500) -> list[str]:
@@ -85,74 +108,157 @@ def machine() -> str:
     return f"{platform.machine()} {platform.processor() or ''}".strip() + f", {os.cpu_count()} CPUs"
 
 
-def timed(extractor, texts: list[str], batch_size: int) -> tuple[float, list]:
-    started = time.perf_counter()
-    documents = extractor.extract_many(texts, batch_size=batch_size)
-    return time.perf_counter() - started, documents
+def onnx_installed() -> bool:
+    try:
+        import onnxruntime  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
-def spans(document) -> list[tuple[int, int, str]]:
-    return [(e.start, e.end, e.label) for e in document.entities]
+def configurations(args: argparse.Namespace, base_shaped: str | None) -> list[Configuration]:
+    """The rows this run measures (see the module docstring and ``--help``)."""
+    backends = {"torch": ["torch"], "onnx": ["onnx"], "both": ["torch", "onnx"]}[args.backend or "both"]
+    if args.backend is None and not onnx_installed():
+        backends = ["torch"]
+    models = [] if args.base_shaped and not args.model else (args.model or list(SHIPPED))
+    rows = [Configuration(model, model, args.precision, backend, part)
+            for model in models for backend in backends for part in PARTS]
+    if base_shaped is not None:
+        rows += [Configuration(BASE_SHAPED, base_shaped, args.precision, "torch", part) for part in PARTS]
+    return rows
 
 
-def side_by_side(model: str, texts: list[str], args: argparse.Namespace) -> dict:
-    """Both backends on the same articles, alternating rounds; best round of each, ratio, span agreement."""
-    extractors = {backend: load(model, precision=args.precision, backend=backend) for backend in ("torch", "onnx")}
-    for extractor in extractors.values():
-        extractor.extract_many(texts[:4])  # warm-up
-    seconds: dict[str, list[float]] = {backend: [] for backend in extractors}
-    documents = {}
-    for round_ in range(args.rounds):
-        for backend in (("torch", "onnx") if round_ % 2 == 0 else ("onnx", "torch")):
-            elapsed, documents[backend] = timed(extractors[backend], texts, args.batch_size)
-            seconds[backend].append(round(elapsed, 2))
-    same = sum(spans(a) == spans(b) for a, b in zip(documents["torch"], documents["onnx"]))
-    best = {backend: min(times) for backend, times in seconds.items()}
-    return {"model": str(model), "precision": {b: e.tagger.precision for b, e in extractors.items()},
-            "articles": len(texts), "rounds_seconds": seconds,
-            "articles_per_s": {b: round(len(texts) / t, 2) for b, t in best.items()},
-            "onnx_speedup": round(best["torch"] / best["onnx"], 3),
-            "identical_span_articles": same, "identical_span_share": round(same / len(texts), 4),
-            "entities": {b: sum(len(d.entities) for d in docs) for b, docs in documents.items()}}
+def measure(configuration: Configuration, texts: list[str], batch_size: int) -> dict:
+    """Load, warm up and time one configuration in this process (the child's job)."""
+    import torch
+
+    from persnews.normalization import normalize
+    from persnews.pipeline import load
+    from persnews.segmentation import sentences
+
+    extractor = load(configuration.model, precision=configuration.precision, backend=configuration.backend)
+    tagger = extractor.tagger
+    extractor.extract_many(texts[:4])  # warm-up: first-call allocations, lazy imports
+    gc.collect()  # every configuration starts from the same collector state (a full collection costs ~0.2 s)
+    spans: list[str] = []
+    if configuration.part == "pipeline":
+        started = time.perf_counter()
+        documents = extractor.extract_many(texts, batch_size=batch_size)
+        seconds = time.perf_counter() - started
+        spans = [hashlib.sha1(repr([(e.start, e.end, e.label) for e in d.entities]).encode()).hexdigest()[:12]
+                 for d in documents]
+    else:
+        batches = [batch for _, batch in tagger.batches([sentences(normalize(t)) for t in texts], batch_size)]
+        started = time.perf_counter()
+        for batch in batches:
+            tagger.emissions(batch)
+        seconds = time.perf_counter() - started
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # before the counting below
+    words = [t.text for text in texts for s in sentences(normalize(text)) for t in s.tokens]
+    sub_tokens = sum(map(len, tagger.word_pieces(words)))
+    return {**asdict(configuration), "precision": tagger.precision, "articles": len(texts),
+            "seconds": round(seconds, 3), "sub_tokens": sub_tokens, "peak_rss_mib": round(peak_mib),
+            "torch_threads": torch.get_num_threads(), "spans": spans}
+
+
+def measure_apart(configuration: Configuration, texts_file: Path, batch_size: int) -> dict:
+    """:func:`measure` in a child process, so that each configuration's peak RSS is its own."""
+    done = subprocess.run([sys.executable, __file__, "--measure", json.dumps(asdict(configuration)),
+                           "--texts", str(texts_file), "--batch-size", str(batch_size)],
+                          capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"{configuration} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def best_rounds(runs: list[dict]) -> dict:
+    """One row from a configuration's rounds: the fastest round, the highest peak RSS, every round's seconds."""
+    best = dict(min(runs, key=lambda run: run["seconds"]))
+    best["rounds_seconds"] = [run["seconds"] for run in runs]
+    best["peak_rss_mib"] = max(run["peak_rss_mib"] for run in runs)
+    best["articles_per_s"] = round(best["articles"] / best["seconds"], 2)
+    best["sub_tokens_per_s"] = round(best["sub_tokens"] / best["seconds"])
+    return best
+
+
+def table(rows: list[dict]) -> str:
+    """The markdown table: each pipeline row with its network's rate, the share of it, the ratio to the
+    ParsBERT-base-shaped pipeline (in its template's precision unless ``--precision``) where it ran, and for
+    ONNX rows the articles whose spans are torch's."""
+    network = {(r["label"], r["backend"]): r for r in rows if r["part"] == "network"}
+    pipelines = [r for r in rows if r["part"] == "pipeline"]
+    base = next((r for r in pipelines if r["label"] == BASE_SHAPED), None)
+    lines = ["| model | backend | precision | articles/s | sub-tokens/s | peak RSS | network alone: sub-tokens/s "
+             "(peak RSS) | pipeline ÷ network | vs ParsBERT-base-shaped | spans = torch's |",
+             "|---|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for row in pipelines:
+        alone = network.get((row["label"], row["backend"]))
+        share = f"{alone['seconds'] / row['seconds']:.0%}" if alone else ""
+        versus = f"{row['articles_per_s'] / base['articles_per_s']:.1f}×" if base else ""
+        torch_row = next((r for r in pipelines if r["label"] == row["label"] and r["backend"] == "torch"), None)
+        same = ""
+        if row["backend"] != "torch" and torch_row and row["spans"]:
+            agree = sum(a == b for a, b in zip(row["spans"], torch_row["spans"]))
+            same = f"{agree}/{len(row['spans'])}"
+        network_cell = f"{alone['sub_tokens_per_s']:,} ({alone['peak_rss_mib']:,} MiB)" if alone else ""
+        lines.append(f"| {row['label']} | {row['backend']} | {row['precision']} | {row['articles_per_s']:.2f} | "
+                     f"{row['sub_tokens_per_s']:,} | {row['peak_rss_mib']:,} MiB | {network_cell} | {share} | "
+                     f"{versus} | {same} |")
+    return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", default=DEFAULT_MODEL, help="shipped model name or folder")
+    parser.add_argument("--model", action="append",
+                        help="a shipped model's name or a folder (repeatable; default: both shipped models)")
     parser.add_argument("--articles", type=int, default=200)
+    parser.add_argument("--quick", action="store_true", help="8 articles, one round: a smoke run")
     parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--precision", choices=PRECISIONS, help="float32, bfloat16 or int8 (default: the model's own)")
-    parser.add_argument("--base-shaped", action="store_true", help="12-layer 768-wide random tagger instead")
-    parser.add_argument("--backend", choices=["torch", "onnx", "both"], default="torch",
-                        help="what runs the network; both: side by side in alternating rounds")
-    parser.add_argument("--rounds", type=int, default=3, help="timed rounds per backend with --backend both")
+    parser.add_argument("--precision", choices=PRECISIONS, help="float32, bfloat16 or int8 (default: each model's own)")
+    parser.add_argument("--base-shaped", action="store_true",
+                        help="the 12x768 random tagger only (with --model: those models and it)")
+    parser.add_argument("--no-base-shaped", action="store_true", help="leave the 12x768 rows out")
+    parser.add_argument("--backend", choices=["torch", "onnx", "both"],
+                        help="what runs the network (default: torch, and onnx where ONNX Runtime is installed)")
+    parser.add_argument("--rounds", type=int, default=1, help="times each configuration runs (alternating order)")
     parser.add_argument("--list-articles", type=int, help=argparse.SUPPRESS)  # the child of articles_read_apart
+    parser.add_argument("--measure", help=argparse.SUPPRESS)  # the child of measure_apart: a Configuration
+    parser.add_argument("--texts", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.list_articles:
         print(json.dumps(articles(args.list_articles), ensure_ascii=False))
         return
-    texts = articles_read_apart(args.articles)
+    if args.measure:
+        texts = json.loads(Path(args.texts).read_text(encoding="utf-8"))
+        print(json.dumps(measure(Configuration(**json.loads(args.measure)), texts, args.batch_size)))
+        return
+    count, rounds = (8, 1) if args.quick else (args.articles, args.rounds)
+    texts = articles_read_apart(count)
     with tempfile.TemporaryDirectory() as scratch:
-        model = base_shaped_model(resolve_model_dir(args.model), Path(scratch) / "base") if args.base_shaped else args.model
-        if args.backend == "both":
-            result = side_by_side(model, texts, args)
-            result.update(peak_rss_mib=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-                          machine=machine(), torch_threads=torch.get_num_threads(), date=time.strftime("%Y-%m-%d"))
-            print(json.dumps(result, ensure_ascii=False))
-            return
-        extractor = load(model, precision=args.precision, backend=args.backend)
-        extractor.extract_many(texts[:4])  # warm-up: first-call allocations, lazy imports
-        seconds, documents = timed(extractor, texts, args.batch_size)
-        peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # before the counting below
-    tokenizer = extractor.tagger.tokenizer
-    sub_tokens = sum(len(tokenizer(t, add_special_tokens=False)["input_ids"]) for t in texts)
-    result = {"model": "ParsBERT-base-shaped (12x768, random)" if args.base_shaped else str(model),
-              "backend": args.backend, "precision": extractor.tagger.precision, "articles": len(texts),
-              "mean_chars": round(sum(map(len, texts)) / len(texts)), "seconds": round(seconds, 2),
-              "articles_per_s": round(len(texts) / seconds, 2), "sub_tokens_per_s": round(sub_tokens / seconds),
-              "entities": sum(len(d.entities) for d in documents), "peak_rss_mib": round(peak_mib),
-              "machine": machine(), "torch_threads": torch.get_num_threads(), "date": time.strftime("%Y-%m-%d")}
-    print(json.dumps(result, ensure_ascii=False))
+        texts_file = Path(scratch) / "articles.json"
+        texts_file.write_text(json.dumps(texts, ensure_ascii=False), encoding="utf-8")
+        base_shaped = None
+        if args.base_shaped or not (args.model or args.no_base_shaped):
+            from persnews.tagging import resolve_model_dir
+
+            template = resolve_model_dir((args.model or [SHIPPED[0]])[0])
+            base_shaped = str(base_shaped_model(template, Path(scratch) / "base-shaped"))
+        rows = configurations(args, base_shaped)
+        runs: dict[Configuration, list[dict]] = {row: [] for row in rows}
+        for round_ in range(rounds):
+            for row in rows if round_ % 2 == 0 else rows[::-1]:
+                runs[row].append(measure_apart(row, texts_file, args.batch_size))
+    results = [best_rounds(r) for r in runs.values()]
+    context = {"date": time.strftime("%Y-%m-%d"), "machine": machine(), "articles": len(texts),
+               "mean_chars": round(sum(map(len, texts)) / len(texts)), "rounds": rounds,
+               "torch_threads": results[0]["torch_threads"], "batch_size": args.batch_size}
+    for result in results:
+        print(json.dumps({**{k: v for k, v in result.items() if k != "spans"}, **context}, ensure_ascii=False))
+    print(f"\n{context['date']}, {context['machine']}, {context['torch_threads']} torch threads: "
+          f"{context['articles']} Fars News articles of ~{context['mean_chars']:,} characters, batch size "
+          f"{context['batch_size']}, best of {rounds} round(s).\n")
+    print(table(results))
 
 
 if __name__ == "__main__":

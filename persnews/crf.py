@@ -96,46 +96,55 @@ class CRF(nn.Module):
             self.end.detach().cpu().double().numpy()
 
     # Inference runs in numpy: the per-word loops below are a few hundred tiny operations per batch,
-    # where torch's per-call overhead costs more than the arithmetic.
+    # where torch's per-call overhead costs more than the arithmetic; each step is a handful of (batch, tags)
+    # operations, and nothing walks the words one row at a time.
 
     def decode(self, emissions: torch.Tensor, mask: torch.Tensor) -> list[list[int]]:
-        """Viterbi: the best legal tag sequence of each row, as long as its mask."""
+        """Viterbi: the best legal tag sequence of each row, as long as its mask (at least one tag)."""
         start, transitions, end = self._numpy_scores()
         emissions, mask = emissions.detach().cpu().double().numpy(), mask.cpu().numpy()
-        rows = np.arange(len(emissions))
+        batch, length = emissions.shape[:2]
         score = start + emissions[:, 0]
-        history = []
-        for t in range(1, emissions.shape[1]):
+        history = np.empty((max(length - 1, 0), batch, self.num_tags), dtype=np.intp)
+        for t in range(1, length):
             candidates = score[:, :, None] + transitions
-            index = candidates.argmax(axis=1)
-            history.append(index)
-            best = np.take_along_axis(candidates, index[:, None, :], axis=1)[:, 0]
-            score = np.where(mask[:, t, None], best + emissions[:, t], score)
-        tags = (score + end).argmax(axis=1)
+            history[t - 1] = candidates.argmax(axis=1)
+            score = np.where(mask[:, t, None], candidates.max(axis=1) + emissions[:, t], score)
+        # backtrack all rows at once; past a row's end its last tag repeats, and is cut off below
         lengths = mask.sum(axis=1)
-        paths = [[int(tag)] for tag in tags]
-        for t in range(emissions.shape[1] - 1, 0, -1):
+        rows = np.arange(batch)
+        tags = (score + end).argmax(axis=1)
+        best = np.empty((batch, length), dtype=np.intp)
+        best[:, length - 1] = tags
+        for t in range(length - 1, 0, -1):
             tags = np.where(t < lengths, history[t - 1][rows, tags], tags)
-            for row in np.flatnonzero(t < lengths):
-                paths[row].append(int(tags[row]))
-        return [path[::-1] for path in paths]
+            best[:, t - 1] = tags
+        return [best[row, : max(int(lengths[row]), 1)].tolist() for row in range(batch)]
 
     def marginals(self, emissions: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        """P(tag at word | sentence) by forward-backward; confidence of each predicted tag."""
+        """P(tag at word | sentence) by forward-backward; confidence of each predicted tag.
+
+        Computed in probability space, each step's forward and backward vectors rescaled to sum to one:
+        a word's marginals are its forward times backward vector normalised, so the scales cancel and
+        each step is one small matrix product instead of a log-sum-exp over (batch, tags, tags).
+        Past a row's mask the vectors stay as they were, as in :meth:`log_marginals`.
+        """
         start, transitions, end = self._numpy_scores()
         emissions, mask = emissions.detach().cpu().double().numpy(), mask.cpu().numpy()
-        alphas = [start + emissions[:, 0]]
-        for t in range(1, emissions.shape[1]):
-            step = _logsumexp(alphas[-1][:, :, None] + transitions + emissions[:, t, None, :], axis=1)
-            alphas.append(np.where(mask[:, t, None], step, alphas[-1]))
-        betas = [np.broadcast_to(end, alphas[-1].shape)]
-        for t in range(emissions.shape[1] - 1, 0, -1):
-            step = _logsumexp(transitions + (emissions[:, t] + betas[0])[:, None, :], axis=2)
-            betas.insert(0, np.where(mask[:, t, None], step, betas[0]))
-        log_z = _logsumexp(alphas[-1] + end, axis=1)[:, None]
-        return torch.from_numpy(np.exp(np.stack(alphas, axis=1) + np.stack(betas, axis=1) - log_z[:, None])).float()
-
-
-def _logsumexp(values: np.ndarray, axis: int) -> np.ndarray:
-    top = values.max(axis=axis, keepdims=True)
-    return np.squeeze(top, axis=axis) + np.log(np.exp(values - top).sum(axis=axis))
+        length = emissions.shape[1]
+        steps = np.exp(transitions)  # forbidden transitions (-1e4) become exactly 0
+        # each word's emissions shifted by their maximum: a per-word factor, which the rescaling removes
+        scores = np.exp(emissions - emissions.max(axis=2, keepdims=True))
+        alphas = np.empty_like(scores)
+        alpha = np.exp(start + emissions[:, 0] - (start + emissions[:, 0]).max(axis=1, keepdims=True))
+        alphas[:, 0] = alpha = alpha / alpha.sum(axis=1, keepdims=True)
+        for t in range(1, length):
+            step = (alpha @ steps) * scores[:, t]
+            alphas[:, t] = alpha = np.where(mask[:, t, None], step / step.sum(axis=1, keepdims=True), alpha)
+        betas = np.empty_like(scores)
+        betas[:, length - 1] = beta = np.broadcast_to(np.exp(end - end.max()), alpha.shape)
+        for t in range(length - 1, 0, -1):
+            step = (scores[:, t] * beta) @ steps.T
+            betas[:, t - 1] = beta = np.where(mask[:, t, None], step / step.sum(axis=1, keepdims=True), beta)
+        products = alphas * betas
+        return torch.from_numpy(products / products.sum(axis=2, keepdims=True)).float()

@@ -99,10 +99,34 @@ def word_pieces(tokenizer: PreTrainedTokenizerFast, words: Sequence[str], budget
     return [pieces[word] for word in words]
 
 
-def document_windows(tokenizer: PreTrainedTokenizerFast, sentences: Sequence[Sentence],
-                     budget: int) -> tuple[list[list[int]], list[Window]]:
-    """Sub-tokens of every word of a document, and the encoder windows over its flat word list."""
-    pieces = word_pieces(tokenizer, [t.text for s in sentences for t in s.tokens], budget)
+class WordPieces:
+    """:func:`word_pieces` that remembers each word's sub-tokens: news repeats its words from one document to
+    the next, and the tokenizer's per-word work is most of what cutting documents into windows costs. Holds
+    at most ``size`` words (then starts afresh), so a long run's memory stays bounded. The lists it returns
+    are shared between calls: read them, do not change them."""
+
+    def __init__(self, tokenizer: PreTrainedTokenizerFast, budget: int, size: int = 100_000):
+        self.tokenizer = tokenizer
+        self.budget = budget
+        self.size = size
+        self._known: dict[str, list[int]] = {}
+
+    def __call__(self, words: Sequence[str]) -> list[list[int]]:
+        new = [word for word in dict.fromkeys(words) if word not in self._known]
+        if len(self._known) + len(new) > self.size:
+            self._known.clear()
+            new = list(dict.fromkeys(words))
+        if new:
+            self._known.update(zip(new, word_pieces(self.tokenizer, new, self.budget)))
+        return [self._known[word] for word in words]
+
+
+def document_windows(tokenizer: PreTrainedTokenizerFast, sentences: Sequence[Sentence], budget: int,
+                     pieces_of: WordPieces | None = None) -> tuple[list[list[int]], list[Window]]:
+    """Sub-tokens of every word of a document (through ``pieces_of``, made for the same ``budget``, when
+    given), and the encoder windows over its flat word list."""
+    words = [t.text for s in sentences for t in s.tokens]
+    pieces = pieces_of(words) if pieces_of is not None else word_pieces(tokenizer, words, budget)
     lengths, cursor = [], 0
     for sentence in sentences:
         lengths.append([len(p) for p in pieces[cursor: cursor + len(sentence.tokens)]])
@@ -166,6 +190,7 @@ class Tagger:
         self.emissions = emissions or self._torch_emissions
         self.backend = "torch" if emissions is None else "onnx"
         self.precision = precision  # what the network computes in (see persnews.precision); load() sets it up
+        self.word_pieces = WordPieces(tokenizer, self.budget)
 
     @property
     def convention(self) -> str | None:
@@ -249,7 +274,7 @@ class Tagger:
 
     def _window_inputs(self, document: int, sentences: Sequence[Sentence]) -> Iterator[_WindowInput]:
         words = [t.text for s in sentences for t in s.tokens]
-        pieces, spans = document_windows(self.tokenizer, sentences, self.budget)
+        pieces, spans = document_windows(self.tokenizer, sentences, self.budget, self.word_pieces)
         for window in spans:
             ids, mask, word_of = encode_words(self.tokenizer, pieces[window.start: window.end])
             yield _WindowInput(document, window, ids, mask, words[window.start: window.end], word_of)
@@ -268,29 +293,35 @@ class Tagger:
         return [spans_from_tags([t for s in sentences for t in s.tokens], [(self.tags[t], p) for t, p in words], text)
                 for sentences, text, words in zip(documents, original_texts, tagged)]
 
+    def batches(self, documents: Sequence[Sequence[Sentence]],
+                batch_size: int = 32) -> Iterator[tuple[list[_WindowInput], dict[str, torch.Tensor]]]:
+        """The network's input: every window of ``documents``, sorted by length (little padding), padded
+        ``batch_size`` at a time, each batch with its windows."""
+        items = [item for d, sentences in enumerate(documents) for item in self._window_inputs(d, sentences)]
+        items.sort(key=lambda item: len(item.input_ids))
+        for start in range(0, len(items), batch_size):
+            chunk = items[start: start + batch_size]
+            batch = pad_batch(self.tokenizer, self.featurizer, [item.__dict__ for item in chunk])
+            if self._convention is not None:
+                batch["convention_ids"] = torch.full((len(chunk),), self.model.config.conventions.index(self._convention))
+            yield chunk, batch
+
     def word_results(self, documents: Sequence[Sequence[Sentence]],
                      score: Callable[[torch.Tensor, torch.Tensor], Sequence[Sequence[_R]]],
                      batch_size: int = 32) -> list[list[_R]]:
         """Per document, one result per word: ``score`` maps a batch's emissions and sub-token word mask to a
         result per word of each window, and each word keeps the one of the window that saw it with most context."""
-        items = [item for d, sentences in enumerate(documents) for item in self._window_inputs(d, sentences)]
-        order = sorted(range(len(items)), key=lambda i: len(items[i].input_ids))
-        predictions: list[Sequence[_R]] = [[] for _ in items]
-        for start in range(0, len(order), batch_size):
-            chunk = order[start: start + batch_size]
-            batch = pad_batch(self.tokenizer, self.featurizer, [items[i].__dict__ for i in chunk])
-            if self._convention is not None:
-                batch["convention_ids"] = torch.full((len(chunk),), self.model.config.conventions.index(self._convention))
+        per_document: list[list[tuple[Window, Sequence[_R]]]] = [[] for _ in documents]
+        for chunk, batch in self.batches(documents, batch_size):
             emissions = self.emissions(batch)
-            for index, result in zip(chunk, score(emissions, batch["word_mask"].to(emissions.device))):
-                predictions[index] = result
-        per_document: list[tuple[list[Window], list[Sequence[_R]]]] = [([], []) for _ in documents]
-        for item, prediction in zip(items, predictions):
-            per_document[item.document][0].append(item.window)
-            per_document[item.document][1].append(prediction)
+            for item, result in zip(chunk, score(emissions, batch["word_mask"].to(emissions.device))):
+                per_document[item.document].append((item.window, result))
         counts = [sum(len(s.tokens) for s in sentences) for sentences in documents]
-        return [merge_windows(wins, preds, count) if count else []
-                for count, (wins, preds) in zip(counts, per_document)]
+        results = []
+        for count, scored in zip(counts, per_document):
+            scored.sort(key=lambda pair: pair[0].start)  # document order: merge_windows' ties go to the earlier
+            results.append(merge_windows([w for w, _ in scored], [r for _, r in scored], count) if count else [])
+        return results
 
 
 def spans_from_tags(tokens: Sequence[Token], tagged: Sequence[tuple[str, float]], text: str) -> list[Entity]:

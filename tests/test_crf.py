@@ -2,7 +2,10 @@ from __future__ import annotations
 
 import itertools
 
+import numpy as np
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from persnews.crf import CRF, bio_transition_mask
 from persnews.data.labels import BIO_TAGS
@@ -95,3 +98,81 @@ def test_soft_loss_is_zero_at_the_targets_and_its_gradient_moves_towards_them() 
     before.backward()
     after = crf.soft_loss(emissions.detach() - 0.5 * emissions.grad, mask, targets)
     assert float(after) < float(before) and float(crf.soft_loss(emissions, mask, torch.zeros_like(targets))) == 0
+
+
+# The log-space inference the vectorised decode and probability-space marginals replaced, step by step as it
+# was: the reference they must agree with.
+
+def _logsumexp(values: np.ndarray, axis: int) -> np.ndarray:
+    top = values.max(axis=axis, keepdims=True)
+    return np.squeeze(top, axis=axis) + np.log(np.exp(values - top).sum(axis=axis))
+
+
+def _reference_decode(crf: CRF, emissions: torch.Tensor, mask: torch.Tensor) -> list[list[int]]:
+    start, transitions, end = crf._numpy_scores()
+    emissions, mask = emissions.double().numpy(), mask.numpy()
+    rows = np.arange(len(emissions))
+    score = start + emissions[:, 0]
+    history = []
+    for t in range(1, emissions.shape[1]):
+        candidates = score[:, :, None] + transitions
+        index = candidates.argmax(axis=1)
+        history.append(index)
+        best = np.take_along_axis(candidates, index[:, None, :], axis=1)[:, 0]
+        score = np.where(mask[:, t, None], best + emissions[:, t], score)
+    tags = (score + end).argmax(axis=1)
+    lengths = mask.sum(axis=1)
+    paths = [[int(tag)] for tag in tags]
+    for t in range(emissions.shape[1] - 1, 0, -1):
+        tags = np.where(t < lengths, history[t - 1][rows, tags], tags)
+        for row in np.flatnonzero(t < lengths):
+            paths[row].append(int(tags[row]))
+    return [path[::-1] for path in paths]
+
+
+def _reference_marginals(crf: CRF, emissions: torch.Tensor, mask: torch.Tensor) -> np.ndarray:
+    start, transitions, end = crf._numpy_scores()
+    emissions, mask = emissions.double().numpy(), mask.numpy()
+    alphas = [start + emissions[:, 0]]
+    for t in range(1, emissions.shape[1]):
+        step = _logsumexp(alphas[-1][:, :, None] + transitions + emissions[:, t, None, :], axis=1)
+        alphas.append(np.where(mask[:, t, None], step, alphas[-1]))
+    betas = [np.broadcast_to(end, alphas[-1].shape)]
+    for t in range(emissions.shape[1] - 1, 0, -1):
+        step = _logsumexp(transitions + (emissions[:, t] + betas[0])[:, None, :], axis=2)
+        betas.insert(0, np.where(mask[:, t, None], step, betas[0]))
+    log_z = _logsumexp(alphas[-1] + end, axis=1)[:, None]
+    return np.exp(np.stack(alphas, axis=1) + np.stack(betas, axis=1) - log_z[:, None])
+
+
+@st.composite
+def _batches(draw) -> tuple[CRF, torch.Tensor, torch.Tensor]:
+    """A CRF over the full BIO tag set with random scores, and a batch of emissions with prefix masks."""
+    crf = CRF(list(BIO_TAGS))
+    generator = torch.Generator().manual_seed(draw(st.integers(0, 2**31)))
+    spread = draw(st.sampled_from([0.1, 3.0, 20.0]))  # near-ties, trained-model scale, sharp
+    for parameter in crf.parameters():
+        parameter.data = torch.randn(parameter.shape, generator=generator) * spread
+    rows, width = draw(st.integers(1, 5)), draw(st.integers(1, 14))
+    emissions = torch.randn(rows, width, len(BIO_TAGS), generator=generator) * spread
+    if draw(st.booleans()):  # exact ties between tags, as float16/int8 emissions give
+        emissions = emissions.round()
+    lengths = torch.tensor(draw(st.lists(st.integers(1, width), min_size=rows, max_size=rows)))
+    return crf, emissions, torch.arange(width) < lengths[:, None]
+
+
+@settings(max_examples=300, deadline=None)
+@given(_batches())
+def test_vectorised_decode_gives_the_reference_paths(batch: tuple[CRF, torch.Tensor, torch.Tensor]) -> None:
+    crf, emissions, mask = batch
+    assert crf.decode(emissions, mask) == _reference_decode(crf, emissions, mask)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_batches())
+def test_probability_space_marginals_match_the_log_space_reference(
+        batch: tuple[CRF, torch.Tensor, torch.Tensor]) -> None:
+    crf, emissions, mask = batch
+    expected = _reference_marginals(crf, emissions, mask)
+    got = crf.marginals(emissions, mask).numpy()
+    assert np.allclose(got[mask.numpy()], expected[mask.numpy()], rtol=0, atol=1e-6)  # float32 output

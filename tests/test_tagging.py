@@ -3,11 +3,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from helpers import make_tokenizer
 from persnews.errors import ModelLoadError
 from persnews.normalization import normalize
 from persnews.segmentation import Token, sentences
-from persnews.tagging import Tagger, resolve_model_dir, shipped_models, spans_from_tags
+from persnews.tagging import Tagger, WordPieces, resolve_model_dir, shipped_models, spans_from_tags, word_pieces
 
 
 def test_bio_repair_and_span_offsets() -> None:
@@ -118,3 +121,18 @@ def test_a_folder_given_by_path_wins_over_a_shipped_name(tmp_path: Path, monkeyp
     (tmp_path / "persnews-fa-small").mkdir()
     monkeypatch.chdir(tmp_path)
     assert resolve_model_dir("persnews-fa-small") == Path("persnews-fa-small")
+
+
+
+@pytest.fixture(scope="module")
+def tokenizer(tmp_path_factory: pytest.TempPathFactory):
+    return make_tokenizer(tmp_path_factory.mktemp("tokenizer"))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.text(alphabet="سلامعلیرضاabc\u200c1", max_size=30), max_size=12), max_size=6),
+       st.integers(1, 40), st.integers(1, 6))
+def test_remembered_word_pieces_are_the_tokenizers(tokenizer, calls: list[list[str]], budget: int, size: int) -> None:
+    remembered = WordPieces(tokenizer, budget, size=size)  # small sizes: the cache starts afresh between calls
+    for words in calls:
+        assert remembered(words) == word_pieces(tokenizer, words, budget)
