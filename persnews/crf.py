@@ -127,24 +127,37 @@ class CRF(nn.Module):
         Computed in probability space, each step's forward and backward vectors rescaled to sum to one:
         a word's marginals are its forward times backward vector normalised, so the scales cancel and
         each step is one small matrix product instead of a log-sum-exp over (batch, tags, tags).
-        Past a row's mask the vectors stay as they were, as in :meth:`log_marginals`.
+        Past a row's mask the vectors stay as they were, as in :meth:`log_marginals`. Should a step
+        underflow (emissions some 700 nats apart, which no trained tagger here produces), the batch is
+        recomputed in log space by :meth:`log_marginals`.
         """
         start, transitions, end = self._numpy_scores()
-        emissions, mask = emissions.detach().cpu().double().numpy(), mask.cpu().numpy()
-        length = emissions.shape[1]
-        steps = np.exp(transitions)  # forbidden transitions (-1e4) become exactly 0
-        # each word's emissions shifted by their maximum: a per-word factor, which the rescaling removes
-        scores = np.exp(emissions - emissions.max(axis=2, keepdims=True))
-        alphas = np.empty_like(scores)
-        alpha = np.exp(start + emissions[:, 0] - (start + emissions[:, 0]).max(axis=1, keepdims=True))
-        alphas[:, 0] = alpha = alpha / alpha.sum(axis=1, keepdims=True)
-        for t in range(1, length):
-            step = (alpha @ steps) * scores[:, t]
-            alphas[:, t] = alpha = np.where(mask[:, t, None], step / step.sum(axis=1, keepdims=True), alpha)
-        betas = np.empty_like(scores)
-        betas[:, length - 1] = beta = np.broadcast_to(np.exp(end - end.max()), alpha.shape)
-        for t in range(length - 1, 0, -1):
-            step = (scores[:, t] * beta) @ steps.T
-            betas[:, t - 1] = beta = np.where(mask[:, t, None], step / step.sum(axis=1, keepdims=True), beta)
-        products = alphas * betas
-        return torch.from_numpy(products / products.sum(axis=2, keepdims=True)).float()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            marginals = _scaled_marginals(start, transitions, end, emissions.detach().cpu().double().numpy(),
+                                          mask.cpu().numpy())
+        if not np.isfinite(marginals).all():
+            with torch.no_grad():
+                return self.log_marginals(emissions.detach().float(), mask.bool()).exp()
+        return torch.from_numpy(marginals).float()
+
+
+def _scaled_marginals(start: np.ndarray, transitions: np.ndarray, end: np.ndarray, emissions: np.ndarray,
+                      mask: np.ndarray) -> np.ndarray:
+    """:meth:`CRF.marginals` in probability space, each step's vectors rescaled to sum to one."""
+    length = emissions.shape[1]
+    steps = np.exp(transitions)  # forbidden transitions (-1e4) become exactly 0
+    # each word's emissions shifted by their maximum: a per-word factor, which the rescaling removes
+    scores = np.exp(emissions - emissions.max(axis=2, keepdims=True))
+    alphas = np.empty_like(scores)
+    alpha = np.exp(start + emissions[:, 0] - (start + emissions[:, 0]).max(axis=1, keepdims=True))
+    alphas[:, 0] = alpha = alpha / alpha.sum(axis=1, keepdims=True)
+    for t in range(1, length):
+        step = (alpha @ steps) * scores[:, t]
+        alphas[:, t] = alpha = np.where(mask[:, t, None], step / step.sum(axis=1, keepdims=True), alpha)
+    betas = np.empty_like(scores)
+    betas[:, length - 1] = beta = np.broadcast_to(np.exp(end - end.max()), alpha.shape)
+    for t in range(length - 1, 0, -1):
+        step = (scores[:, t] * beta) @ steps.T
+        betas[:, t - 1] = beta = np.where(mask[:, t, None], step / step.sum(axis=1, keepdims=True), beta)
+    products = alphas * betas
+    return products / products.sum(axis=2, keepdims=True)

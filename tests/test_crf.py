@@ -7,7 +7,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from persnews.crf import CRF, bio_transition_mask
+from persnews.crf import CRF, _scaled_marginals, bio_transition_mask
 from persnews.data.labels import BIO_TAGS
 
 TAGS = ["O", "B-PER", "I-PER"]
@@ -176,3 +176,18 @@ def test_probability_space_marginals_match_the_log_space_reference(
     expected = _reference_marginals(crf, emissions, mask)
     got = crf.marginals(emissions, mask).numpy()
     assert np.allclose(got[mask.numpy()], expected[mask.numpy()], rtol=0, atol=1e-6)  # float32 output
+
+
+def test_marginals_fall_back_to_log_space_where_probability_space_underflows() -> None:
+    crf = CRF(list(BIO_TAGS))
+    emissions = torch.zeros(1, 3, len(BIO_TAGS))
+    emissions[0, 0, BIO_TAGS.index("B-PER")] = 2000.0  # then only I-LOC scores, and I-LOC may not follow B-PER
+    emissions[0, 1, BIO_TAGS.index("I-LOC")] = 2000.0
+    mask = torch.ones(1, 3, dtype=torch.bool)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scaled = _scaled_marginals(*crf._numpy_scores(), emissions.double().numpy(), mask.numpy())
+    assert not np.isfinite(scaled).all()  # what the fallback is for
+    marginals = crf.marginals(emissions, mask)
+    assert torch.isfinite(marginals).all()
+    assert torch.allclose(marginals, crf.log_marginals(emissions, mask).exp(), atol=1e-5)
+    assert torch.allclose(marginals.sum(dim=2), torch.ones(1, 3), atol=1e-3)
