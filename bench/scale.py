@@ -3,12 +3,16 @@ same CPUs, and the model's load time and memory per worker.
 
 Reads ~3,000-character Fars News articles (title, abstract, paragraphs) by path from
 ``../shared/corpora/news-raw`` (never copied here) into a temporary JSONL and runs the
-``extract-corpus`` engines on it with the shipped model (int8).
+``extract-corpus`` engines on it with the default model in its own precision.
 
-    python bench/scale.py [--articles 256] [--batch-size 16] [--model PATH]
+    python bench/scale.py [--articles 256] [--batch-size 8] [--model PATH]
 
-documents/s is the steady rate: documents after the first batch came back, over the time from
-then to the last (actor start-up and model loading are reported apart, as load time).
+documents/s is timed where the batches run: every batch's start and end are stamped inside the
+process that extracts it (this one for the local engine, each actor for Ray), and the rate is all
+documents over the span from the first batch's start to the last batch's end. Actor start-up and
+model loading fall outside that span (they are reported apart, as load time); how results travel
+back to the driver, which comes in bursts under Ray, does not move it. ``wall_s`` is the whole run
+as a user waits for it, start-up included.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ import time
 from pathlib import Path
 
 import psutil
+import pyarrow as pa
+import pyarrow.compute as pc
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -34,6 +40,8 @@ from throughput import articles_read_apart  # noqa: E402
 
 from persnews.corpus.inputs import index_inputs  # noqa: E402
 from persnews.corpus.run import extract_shards_local  # noqa: E402
+from persnews import distributed  # noqa: E402
+from persnews.distributed import BatchWorker  # noqa: E402
 from persnews.pipeline import DEFAULT_MODEL, load  # noqa: E402
 
 LOAD_PROBE = """
@@ -49,21 +57,45 @@ print(loaded, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 """
 
 
-class Rate:
-    """Timestamps of returned records: the steady documents/s after the first batch, and the time to it."""
+class BatchClock:
+    """Start, end and size of every batch, stamped by the process that ran it (wall-clock seconds, so
+    stamps from several processes on one machine compare)."""
 
     def __init__(self) -> None:
-        self.started = time.perf_counter()
-        self.marks: list[tuple[float, int]] = []
+        self.batches: list[tuple[int, float, float, int]] = []
 
-    def __call__(self, count: int) -> None:
-        self.marks.append((time.perf_counter(), count))
+    def add(self, process: int, started: float, ended: float, count: int) -> None:
+        self.batches.append((process, started, ended, count))
 
-    def result(self) -> dict[str, float]:
-        (first, _), (last, _) = self.marks[0], self.marks[-1]
-        after_first = sum(count for _, count in self.marks[1:])
-        return {"documents_per_s": round(after_first / (last - first), 2),
-                "first_batch_s": round(first - self.started, 1), "total_s": round(last - self.started, 1)}
+    def result(self, wall_s: float) -> dict[str, float]:
+        """``documents_per_s`` over the span of all batches; ``busy_documents_per_s``, each process's documents
+        over its own span, summed: what the workers could do with no start-up stagger or straggler at the end."""
+        spans: dict[int, list[float]] = {}
+        for process, started, ended, count in self.batches:
+            first, last, documents = spans.get(process, (started, ended, 0))
+            spans[process] = [min(first, started), max(last, ended), documents + count]
+        first = min(first for first, _, _ in spans.values())
+        last = max(last for _, last, _ in spans.values())
+        documents = sum(documents for _, _, documents in spans.values())
+        return {"documents_per_s": round(documents / (last - first), 2),
+                "busy_documents_per_s": round(sum(d / (b - a) for a, b, d in spans.values()), 2),
+                "batches_per_process": sorted(sum(1 for p, *_ in self.batches if p == q) for q in spans),
+                "wall_s": round(wall_s, 1)}
+
+
+def timed_worker(log: Path) -> type[BatchWorker]:
+    """A Ray actor class that appends each batch's stamps to a file of its own in ``log``."""
+
+    class TimedBatchWorker(BatchWorker):
+        def __call__(self, batch: pa.Table) -> pa.Table:
+            started = time.time()
+            results = super().__call__(batch)
+            count = pc.sum(pc.list_value_length(batch.column("ids"))).as_py()
+            with open(log / f"{os.getpid()}.jsonl", "a", encoding="utf-8") as stamps:
+                stamps.write(json.dumps([os.getpid(), started, time.time(), count]) + "\n")
+            return results
+
+    return TimedBatchWorker
 
 
 class WorkerMemory(threading.Thread):
@@ -87,32 +119,42 @@ class WorkerMemory(threading.Thread):
 
 
 def run_local(shards: list, model: str, threads: int, batch_size: int) -> dict[str, float]:
-    rate = Rate()
     extractor = load(model)
-    for _ in extract_shards_local(shards, extractor, threads, batch_size, None, rate):
+    clock, started = BatchClock(), time.perf_counter()
+    batch_started = time.time()
+
+    def stamp(count: int) -> None:  # the local engine calls it after each batch
+        nonlocal batch_started
+        clock.add(os.getpid(), batch_started, time.time(), count)
+        batch_started = time.time()
+
+    for _ in extract_shards_local(shards, extractor, threads, batch_size, None, stamp):
         pass
-    return rate.result()
+    return clock.result(time.perf_counter() - started)
 
 
 def run_ray(shards: list, model: str, workers: int, batch_size: int) -> dict[str, float]:
-    from persnews import distributed
-
     memory = WorkerMemory()
     memory.start()
-    rate = Rate()
-    for _ in distributed.extract_shards(shards, model, workers=workers, batch_size=batch_size, max_chars=None,
-                                        on_records=rate):
-        pass
+    clock, started = BatchClock(), time.perf_counter()
+    with tempfile.TemporaryDirectory() as log:
+        for _ in distributed.extract_shards(shards, model, workers=workers, batch_size=batch_size, max_chars=None,
+                                            worker=timed_worker(Path(log))):
+            pass
+        wall_s = time.perf_counter() - started
+        for stamps in Path(log).glob("*.jsonl"):
+            for line in stamps.read_text(encoding="utf-8").splitlines():
+                clock.add(*json.loads(line))
     memory.running = False
     memory.join()
-    return {**rate.result(), "worker_peak_rss_mib": sorted(round(v) for v in memory.peaks.values())}
+    return {**clock.result(wall_s), "worker_peak_rss_mib": sorted(round(v) for v in memory.peaks.values())}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default=str(DEFAULT_MODEL))
     parser.add_argument("--articles", type=int, default=256)
-    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--batch-size", type=int, default=8, help="documents per batch (small: many batches per worker)")
     args = parser.parse_args()
     texts = articles_read_apart(args.articles)
     probe = subprocess.run([sys.executable, "-c", LOAD_PROBE, args.model, *texts[:16]], capture_output=True,
@@ -132,18 +174,17 @@ def main() -> None:
                 "local_2_threads": lambda: run_local(shards, args.model, 2, args.batch_size),
                 "ray_1_worker": lambda: run_ray(shards, args.model, 1, args.batch_size),
                 "ray_2_workers": lambda: run_ray(shards, args.model, 2, args.batch_size)}
-        from persnews import distributed
-
         distributed.start_ray(None, 2)
         for name, run in runs.items():
             report[name] = run()
             print(json.dumps({name: report[name], "load_average": [round(x, 1) for x in os.getloadavg()]}),
                   flush=True)
         distributed.ray.shutdown()
-    rate = {name: report[name]["documents_per_s"] for name in runs}
-    print(json.dumps({"ray_2_over_1": round(rate["ray_2_workers"] / rate["ray_1_worker"], 2),
-                      "ray_1_over_local_1": round(rate["ray_1_worker"] / rate["local_1_thread"], 2),
-                      "ray_2_over_local_2": round(rate["ray_2_workers"] / rate["local_2_threads"], 2)}))
+    for measure in ("documents_per_s", "busy_documents_per_s"):
+        rate = {name: report[name][measure] for name in runs}
+        print(json.dumps({"measure": measure, "ray_2_over_1": round(rate["ray_2_workers"] / rate["ray_1_worker"], 2),
+                          "ray_1_over_local_1": round(rate["ray_1_worker"] / rate["local_1_thread"], 2),
+                          "ray_2_over_local_2": round(rate["ray_2_workers"] / rate["local_2_threads"], 2)}))
 
 
 if __name__ == "__main__":

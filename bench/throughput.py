@@ -129,6 +129,16 @@ def configurations(args: argparse.Namespace, base_shaped: str | None) -> list[Co
     return rows
 
 
+def peak_rss_mib() -> float:
+    """This process's peak resident memory. Linux's ``VmHWM`` is its own address space's; ``ru_maxrss`` would
+    also count the parent's peak, which a child started by vfork inherits through exec."""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux; no /proc elsewhere
+    return next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")) / 1024
+
+
 def measure(configuration: Configuration, texts: list[str], batch_size: int) -> dict:
     """Load, warm up and time one configuration in this process (the child's job)."""
     import torch
@@ -154,7 +164,7 @@ def measure(configuration: Configuration, texts: list[str], batch_size: int) -> 
         for batch in batches:
             tagger.emissions(batch)
         seconds = time.perf_counter() - started
-    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # before the counting below
+    peak_mib = peak_rss_mib()  # before the counting below
     words = [t.text for text in texts for s in sentences(normalize(text)) for t in s.tokens]
     sub_tokens = sum(map(len, tagger.word_pieces(words)))
     return {**asdict(configuration), "precision": tagger.precision, "articles": len(texts),
