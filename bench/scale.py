@@ -62,16 +62,18 @@ class BatchClock:
     stamps from several processes on one machine compare)."""
 
     def __init__(self) -> None:
-        self.batches: list[tuple[int, float, float, int]] = []
+        self.batches: list[tuple[int, float, float, int, float]] = []
 
-    def add(self, process: int, started: float, ended: float, count: int) -> None:
-        self.batches.append((process, started, ended, count))
+    def add(self, process: int, started: float, ended: float, count: int, cpu_s: float) -> None:
+        self.batches.append((process, started, ended, count, cpu_s))
 
     def result(self, wall_s: float) -> dict[str, float]:
         """``documents_per_s`` over the span of all batches; ``busy_documents_per_s``, each process's documents
-        over its own span, summed: what the workers could do with no start-up stagger or straggler at the end."""
+        over its own span, summed: what the workers could do with no start-up stagger or straggler at the end;
+        ``cpu_per_wall``, the CPU seconds a process spent per second of its batches (up to its thread count; less:
+        it waited for a core)."""
         spans: dict[int, list[float]] = {}
-        for process, started, ended, count in self.batches:
+        for process, started, ended, count, _ in self.batches:
             first, last, documents = spans.get(process, (started, ended, 0))
             spans[process] = [min(first, started), max(last, ended), documents + count]
         first = min(first for first, _, _ in spans.values())
@@ -80,6 +82,7 @@ class BatchClock:
         return {"documents_per_s": round(documents / (last - first), 2),
                 "busy_documents_per_s": round(sum(d / (b - a) for a, b, d in spans.values()), 2),
                 "batches_per_process": sorted(sum(1 for p, *_ in self.batches if p == q) for q in spans),
+                "cpu_per_wall": round(sum(b[4] for b in self.batches) / sum(b[2] - b[1] for b in self.batches), 2),
                 "wall_s": round(wall_s, 1)}
 
 
@@ -88,11 +91,11 @@ def timed_worker(log: Path) -> type[BatchWorker]:
 
     class TimedBatchWorker(BatchWorker):
         def __call__(self, batch: pa.Table) -> pa.Table:
-            started = time.time()
+            started, cpu = time.time(), time.process_time()
             results = super().__call__(batch)
             count = pc.sum(pc.list_value_length(batch.column("ids"))).as_py()
             with open(log / f"{os.getpid()}.jsonl", "a", encoding="utf-8") as stamps:
-                stamps.write(json.dumps([os.getpid(), started, time.time(), count]) + "\n")
+                stamps.write(json.dumps([os.getpid(), started, time.time(), count, time.process_time() - cpu]) + "\n")
             return results
 
     return TimedBatchWorker
@@ -121,12 +124,12 @@ class WorkerMemory(threading.Thread):
 def run_local(shards: list, model: str, threads: int, batch_size: int) -> dict[str, float]:
     extractor = load(model)
     clock, started = BatchClock(), time.perf_counter()
-    batch_started = time.time()
+    batch_started, batch_cpu = time.time(), time.process_time()
 
     def stamp(count: int) -> None:  # the local engine calls it after each batch
-        nonlocal batch_started
-        clock.add(os.getpid(), batch_started, time.time(), count)
-        batch_started = time.time()
+        nonlocal batch_started, batch_cpu
+        clock.add(os.getpid(), batch_started, time.time(), count, time.process_time() - batch_cpu)
+        batch_started, batch_cpu = time.time(), time.process_time()
 
     for _ in extract_shards_local(shards, extractor, threads, batch_size, None, stamp):
         pass
