@@ -112,13 +112,14 @@ class WordPieces:
         self._known: dict[str, list[int]] = {}
 
     def __call__(self, words: Sequence[str]) -> list[list[int]]:
-        new = [word for word in dict.fromkeys(words) if word not in self._known]
-        if len(self._known) + len(new) > self.size:
-            self._known.clear()
+        known = self._known  # one dict per call: a full cache is replaced, never cleared under another thread
+        new = [word for word in dict.fromkeys(words) if word not in known]
+        if len(known) + len(new) > self.size:
+            known = self._known = {}
             new = list(dict.fromkeys(words))
         if new:
-            self._known.update(zip(new, word_pieces(self.tokenizer, new, self.budget)))
-        return [self._known[word] for word in words]
+            known.update(zip(new, word_pieces(self.tokenizer, new, self.budget)))
+        return [known[word] for word in words]
 
 
 def document_windows(tokenizer: PreTrainedTokenizerFast, sentences: Sequence[Sentence], budget: int,
