@@ -10,8 +10,9 @@
 # On 2 CPU cores: labelling 37 minutes (3,565 words/s in bfloat16 on this VM, 2026-12-07; about half that on a CPU
 # without bfloat16 arithmetic; resumable: rerun after an interruption and finished shards are skipped), then the
 # student: PERSNEWS_EPOCHS (default 1) over the gold data plus the first PERSNEWS_SILVER_SENTENCES silver
-# sentences of the 8M words' 308,815 (default 200,000; ~7,500 steps). The student is written beside the old model
-# (models/.persnews-fa-small.distilled, not shipped) and swapped in only when training and the relation scorer
+# sentences of the 8M words' 308,815 (default 200,000; ~7,500 steps; PERSNEWS_MAX_STEPS stops it earlier). The
+# student is written beside the old model (models/.persnews-fa-small.distilled, not shipped) and swapped in only
+# when training and the relation scorer
 # finished; the old model moves to $PERSNEWS_WORK/persnews-fa-small.previous. Then rescore it:
 # bash models/evaluate.sh models/persnews-fa-small.
 set -euo pipefail
@@ -32,7 +33,8 @@ persnews train --output_dir "$student" --from_scratch true --init_tagger "$init"
   --max_silver_sentences "$sentences" \
   --dev data/releases/v1:dev layer:data/layers/roles-v1.jsonl:dev peyma:dev parstwiner:dev \
         docs:data/layers/news-docs-v1.jsonl:dev \
-  --num_train_epochs "$epochs" --learning_rate 5e-4 --per_device_train_batch_size 32 --patience 2 --seed 13
+  --num_train_epochs "$epochs" ${PERSNEWS_MAX_STEPS:+--max_steps "$PERSNEWS_MAX_STEPS"} --learning_rate 5e-4 \
+  --per_device_train_batch_size 32 --patience 2 --seed 13
 persnews train-relations --data data/releases/v1 --layers data/layers/roles-v1.jsonl --docs data/layers/news-docs-v1.jsonl \
   --output_dir "$student"
 rm -rf "$work/persnews-fa-small.previous"
