@@ -108,8 +108,9 @@ class CRF(nn.Module):
         history = np.empty((max(length - 1, 0), batch, self.num_tags), dtype=np.intp)
         for t in range(1, length):
             candidates = score[:, :, None] + transitions
-            history[t - 1] = candidates.argmax(axis=1)
-            score = np.where(mask[:, t, None], candidates.max(axis=1) + emissions[:, t], score)
+            history[t - 1] = index = candidates.argmax(axis=1)
+            best = np.take_along_axis(candidates, index[:, None, :], axis=1)[:, 0]
+            score = np.where(mask[:, t, None], best + emissions[:, t], score)
         # backtrack all rows at once; past a row's end its last tag repeats, and is cut off below
         lengths = mask.sum(axis=1)
         rows = np.arange(batch)
