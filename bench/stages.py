@@ -78,7 +78,7 @@ def main() -> None:
     network = spent.get("network: encoder", 0.0) + spent["network: rest of the forward"]
     print(json.dumps({"model": args.model, "backend": args.backend, "precision": tagger.precision,
                       "threads": args.threads, "articles": len(texts), "cpu_seconds": round(total, 3),
-                      "pipeline_share_of_network": round(network / total, 3),
+                      "network_share_of_pipeline": round(network / total, 3),
                       "stages": {k: round(v / total, 4) for k, v in sorted(spent.items(), key=lambda kv: -kv[1])}},
                      ensure_ascii=False))
     for stage, seconds in sorted(spent.items(), key=lambda kv: -kv[1]):
