@@ -33,8 +33,9 @@ import psutil
 import pyarrow as pa
 import pyarrow.compute as pc
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH.parent))
+sys.path.insert(0, str(BENCH))
 
 from throughput import articles_read_apart  # noqa: E402
 
@@ -45,15 +46,16 @@ from persnews.distributed import BatchWorker  # noqa: E402
 from persnews.pipeline import DEFAULT_MODEL, load  # noqa: E402
 
 LOAD_PROBE = """
-import resource, sys, time
+import sys, time
 started = time.perf_counter()
 import torch
 torch.set_num_threads(1)
 from persnews.pipeline import load
+from throughput import peak_rss_mib
 extractor = load(sys.argv[1])
 loaded = time.perf_counter() - started
 extractor.extract_many(sys.argv[2:])
-print(loaded, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+print(loaded, peak_rss_mib())
 """
 
 
@@ -161,7 +163,7 @@ def main() -> None:
     args = parser.parse_args()
     texts = articles_read_apart(args.articles)
     probe = subprocess.run([sys.executable, "-c", LOAD_PROBE, args.model, *texts[:16]], capture_output=True,
-                           text=True, check=True, env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)})
+                           text=True, check=True, env={**os.environ, "PYTHONPATH": os.pathsep.join([str(BENCH), str(BENCH.parent)])})
     load_s, rss_mib = map(float, probe.stdout.split())
     report = {"date": datetime.date.today().isoformat(), "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
               "load_average_at_start": [round(x, 1) for x in os.getloadavg()], "articles": len(texts),
